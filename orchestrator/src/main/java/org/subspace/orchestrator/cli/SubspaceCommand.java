@@ -1,0 +1,37 @@
+package org.subspace.orchestrator.cli;
+
+import org.subspace.protocol.BadInputException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code subspace} command line: exit 0 on success, 1 when some work failed, 2 for bad input. */
+@Command(
+    name = "subspace",
+    mixinStandardHelpOptions = true,
+    version = "subspace 0.1.0",
+    description = "Bayesian deep learning by subspace inference: train with SWAG, build a subspace, "
+        + "sample its posterior, average the sampled networks.",
+    subcommands = {RunCommand.class, CommandLine.HelpCommand.class})
+public final class SubspaceCommand {
+  public static final int EXIT_FAILED_WORK = 1;
+  public static final int EXIT_BAD_INPUT = 2;
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs the command line and returns its exit code (for tests and embedding). */
+  public static int execute(String... args) {
+    CommandLine commandLine = new CommandLine(new SubspaceCommand());
+    commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
+      if (exception instanceof BadInputException) {
+        cmd.getErr().println("error: " + exception.getMessage());
+        return EXIT_BAD_INPUT;
+      }
+      cmd.getErr().println("error: " + exception);
+      exception.printStackTrace(cmd.getErr());
+      return EXIT_FAILED_WORK;
+    });
+    return commandLine.execute(args);
+  }
+}

@@ -1,0 +1,46 @@
+package org.subspace.orchestrator.report;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Writes a file whole or not at all: the bytes go to a temporary file in the same folder,
+ * are forced to disk, and the temporary is renamed over the target in one atomic step. A
+ * crash leaves either the old file or the new one, never a torn one.
+ */
+public final class AtomicFiles {
+  private AtomicFiles() {}
+
+  public static void write(Path target, byte[] bytes) {
+    Path temporary = target.resolveSibling("." + target.getFileName() + ".tmp");
+    try {
+      try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
+          StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+          channel.write(buffer);
+        }
+        channel.force(true);
+      }
+      Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      try {
+        Files.deleteIfExists(temporary);
+      } catch (IOException ignored) {
+        // The write already failed; the original error is the one to report.
+      }
+      throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  public static void write(Path target, String text) {
+    write(target, text.getBytes(StandardCharsets.UTF_8));
+  }
+}

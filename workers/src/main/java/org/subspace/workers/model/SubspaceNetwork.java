@@ -1,0 +1,103 @@
+package org.subspace.workers.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
+import org.subspace.workers.subspace.Subspace;
+
+/**
+ * A network restricted to a subspace, {@code w = mean + P^T z}, with its training data held
+ * as native arrays: the fast path for the sampler's likelihood and for predictions of many
+ * posterior samples at once. Every temporary lives in an {@link NDScope} that is closed
+ * before a method returns, so long chains do not grow native memory.
+ */
+public final class SubspaceNetwork implements AutoCloseable {
+  /** Bound on S x N x widest-layer floats held at once when predicting for many samples. */
+  private static final long MAX_BATCH_FLOATS = 8L << 20;
+
+  private final Mlp mlp;
+  private final GaussianLikelihood likelihood;
+  private final int rank;
+  private final NDManager manager;
+  private final NDArray mean;
+  private final NDArray projection;
+  private final NDArray x;
+  private final NDArray y;
+
+  public SubspaceNetwork(Mlp mlp, GaussianLikelihood likelihood, Subspace subspace, float[] trainX, float[] trainY) {
+    int p = mlp.spec().parameterCount();
+    if (subspace.parameters() != p) {
+      throw new IllegalArgumentException(
+          "subspace has " + subspace.parameters() + " parameters, the network " + p);
+    }
+    this.mlp = mlp;
+    this.likelihood = likelihood;
+    this.rank = subspace.rank();
+    this.manager = NDManager.newBaseManager();
+    this.mean = manager.create(subspace.mean(), new Shape(1, p));
+    this.projection = manager.create(subspace.projection(), new Shape(rank, p));
+    this.x = manager.create(trainX, new Shape(trainY.length, mlp.spec().inputs()));
+    this.y = manager.create(trainY);
+  }
+
+  public int rank() {
+    return rank;
+  }
+
+  /** The summed log-likelihood of the training data at {@code z}. */
+  public double logLikelihood(double[] z) {
+    try (NDScope scope = new NDScope()) {
+      scope.suppressNotUsedWarning();
+      return mlp.logLikelihood(x, y, weightsAt(new double[][] {z}), likelihood).getFloat(0);
+    }
+  }
+
+  /** Predictions of the networks at each z: means and (aleatoric) variances, [S][N] each. */
+  public float[][][] predict(double[][] zs, float[] inputs) {
+    int n = inputs.length / mlp.spec().inputs();
+    int widest = Math.max(mlp.spec().inputs(), mlp.spec().hidden().stream().mapToInt(Integer::intValue).max().orElse(1));
+    int chunk = (int) Math.max(1, Math.min(zs.length, MAX_BATCH_FLOATS / ((long) n * widest)));
+    float[][] means = new float[zs.length][];
+    float[][] variances = new float[zs.length][];
+    try (NDScope scope = new NDScope()) {
+      scope.suppressNotUsedWarning();
+      NDArray points = manager.create(inputs, new Shape(n, mlp.spec().inputs()));
+      for (int from = 0; from < zs.length; from += chunk) {
+        int to = Math.min(zs.length, from + chunk);
+        try (NDScope chunkScope = new NDScope()) {
+          chunkScope.suppressNotUsedWarning();
+          Mlp.Outputs out = mlp.forward(points, weightsAt(Arrays.copyOfRange(zs, from, to)));
+          float[] m = likelihood.mean(out.outputs()).toFloatArray();
+          float[] v = likelihood.variance(out.outputs(), out.varianceScalar()).toFloatArray();
+          for (int s = from; s < to; s++) {
+            int offset = (s - from) * n;
+            means[s] = Arrays.copyOfRange(m, offset, offset + n);
+            variances[s] = Arrays.copyOfRange(v, offset, offset + n);
+          }
+        }
+      }
+    }
+    return new float[][][] {means, variances};
+  }
+
+  private NDArray weightsAt(double[][] zs) {
+    float[] flat = new float[zs.length * rank];
+    for (int s = 0; s < zs.length; s++) {
+      if (zs[s].length != rank) {
+        throw new IllegalArgumentException("z has " + zs[s].length + " coordinates, the subspace rank is " + rank);
+      }
+      for (int k = 0; k < rank; k++) {
+        flat[s * rank + k] = (float) zs[s][k];
+      }
+    }
+    // The temporary comes first so that the result belongs to the scope, not to the long-lived manager.
+    return manager.create(flat, new Shape(zs.length, rank)).matMul(projection).addi(mean);
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}
