@@ -1,7 +1,7 @@
 package org.subspace.orchestrator.cli;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -21,8 +21,10 @@ import org.subspace.orchestrator.sweep.SweepRunner;
 import org.subspace.protocol.BadInputException;
 import org.subspace.protocol.RegressionScores;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(
     name = "run",
@@ -45,6 +47,8 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "-D", paramLabel = "KEY=VALUE", description = "Override a sweep key, e.g. -D training.epochs=100")
   Map<String, String> overrides = new LinkedHashMap<>();
 
+  @Spec CommandSpec command;
+
   @Override
   public Integer call() {
     long started = System.nanoTime();
@@ -58,7 +62,7 @@ final class RunCommand implements Callable<Integer> {
       CsvReports.writePredictive(out.resolve(name + ".csv"), grid);
       PredictivePlot.write(out.resolve(name + ".png"), grid, spec.name() + ": " + grid.row().label());
     }
-    printSummary(System.out, spec, outcome, (System.nanoTime() - started) / 1e9);
+    printSummary(command.commandLine().getOut(), spec, outcome, (System.nanoTime() - started) / 1e9);
     return outcome.failures() == 0 ? 0 : SubspaceCommand.EXIT_FAILED_WORK;
   }
 
@@ -76,7 +80,7 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  private void printSummary(PrintStream o, SweepSpec spec, SweepRunner.Outcome outcome, double wallSeconds) {
+  private void printSummary(PrintWriter o, SweepSpec spec, SweepRunner.Outcome outcome, double wallSeconds) {
     List<ResultRow> rows = outcome.rows();
     o.printf(Locale.ROOT, "%s: %d configuration(s), %d ok, %d failed, wall time %.1f s%n", spec.name(), rows.size(),
         rows.size() - outcome.failures(), outcome.failures(), wallSeconds);

@@ -1,5 +1,6 @@
 package org.subspace.orchestrator.cli;
 
+import java.io.PrintWriter;
 import org.subspace.protocol.BadInputException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,12 +18,20 @@ public final class SubspaceCommand {
   public static final int EXIT_BAD_INPUT = 2;
 
   public static void main(String[] args) {
-    System.exit(execute(args));
+    PrintWriter out = new PrintWriter(System.out, true);
+    PrintWriter err = new PrintWriter(System.err, true);
+    System.exit(execute(out, err, args));
   }
 
-  /** Runs the command line and returns its exit code (for tests and embedding). */
-  public static int execute(String... args) {
-    CommandLine commandLine = new CommandLine(new SubspaceCommand());
+  /** Runs the command line with the given streams and returns its exit code (for tests and embedding). */
+  public static int execute(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine commandLine = new CommandLine(new SubspaceCommand()).setOut(out).setErr(err);
+    commandLine.setParameterExceptionHandler((exception, ignoredArgs) -> {
+      String help = exception.getCommandLine().getCommandSpec().qualifiedName() + " --help";
+      exception.getCommandLine().getErr().println(
+          "error: " + exception.getMessage().replaceAll("\\s*\\R\\s*", " ") + " (see '" + help + "')");
+      return EXIT_BAD_INPUT;
+    });
     commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
       if (exception instanceof BadInputException) {
         cmd.getErr().println("error: " + exception.getMessage());

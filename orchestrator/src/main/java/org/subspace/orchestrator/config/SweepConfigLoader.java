@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,8 +45,10 @@ public final class SweepConfigLoader {
     Config user;
     try {
       user = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
-      Config cli = ConfigFactory.parseMap(overrides, "command-line override");
-      user = cli.withFallback(user).resolve();
+      for (Map.Entry<String, String> override : overrides.entrySet()) {
+        user = parseOverride(override.getKey(), override.getValue()).withFallback(user);
+      }
+      user = user.resolve();
     } catch (ConfigException e) {
       throw new BadInputException("bad configuration: " + oneLine(e.getMessage()), e);
     }
@@ -55,6 +58,19 @@ public final class SweepConfigLoader {
       return parse(config);
     } catch (ConfigException e) {
       throw new BadInputException("bad configuration: " + oneLine(e.getMessage()), e);
+    }
+  }
+
+  /**
+   * A {@code -D key=value} override, read as HOCON so that numbers and lists keep their
+   * types ({@code -D subspace.ranks=[5,10]}); a value HOCON cannot read is taken as a string.
+   */
+  private static Config parseOverride(String key, String value) {
+    ConfigParseOptions options = ConfigParseOptions.defaults().setOriginDescription("-D " + key);
+    try {
+      return ConfigFactory.parseString(key + " = " + value, options);
+    } catch (ConfigException e) {
+      return ConfigFactory.parseString(key + " = " + ConfigUtil.quoteString(value), options);
     }
   }
 

@@ -106,7 +106,7 @@ public final class SweepRunner {
       SweepSpec.InferenceSpec inference = spec.inference();
       EllipticalSliceSampler sampler = new EllipticalSliceSampler(new EllipticalSliceSampler.Settings(
           inference.samples(), inference.burnIn(), inference.thin(), inference.priorStd(), temperature));
-      EllipticalSliceSampler.ChainState chain =
+      EllipticalSliceSampler.Chain chain =
           sampler.run(sampler.start(new double[rank], chainSeed, network::logLikelihood), network::logLikelihood,
               null);
       double sampleSeconds = seconds(started);
@@ -114,10 +114,10 @@ public final class SweepRunner {
       float[][][] predictions = network.predict(zs, data.evalX());
       RegressionScores scores = RegressionEvaluation.score(predictions[0], predictions[1], data.evalY(), data.yStd());
       ResultRow row = row(split, seed, rank, temperature, scores, data.evalSet(), chain.samples().size(),
-          chain.likelihoodEvaluations(), trainSeconds, sampleSeconds, null);
+          chain.state().likelihoodEvaluations(), trainSeconds, sampleSeconds, null);
       log.info("{}: test LL {} RMSE {} ({} samples, {} likelihood evaluations, {} s)", row.label(),
           String.format("%.4f", scores.testLogLikelihood()), String.format("%.4f", scores.rmse()),
-          chain.samples().size(), chain.likelihoodEvaluations(), String.format("%.2f", sampleSeconds));
+          chain.samples().size(), chain.state().likelihoodEvaluations(), String.format("%.2f", sampleSeconds));
       rows.add(row);
       if (spec.evaluation().grid().enabled()) {
         grids.add(gridPrediction(row, split, network, zs, chainSeed));

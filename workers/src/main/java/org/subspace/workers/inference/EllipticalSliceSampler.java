@@ -1,6 +1,7 @@
 package org.subspace.workers.inference;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.subspace.workers.random.Rng;
 
@@ -8,8 +9,8 @@ import org.subspace.workers.random.Rng;
  * Elliptical slice sampling (Murray, Adams and MacKay, 2010) of
  * {@code p(z | D) ∝ exp(logLikelihood(z) / T) N(z; 0, priorStd^2 I)}.
  *
- * <p>The chain is a value: {@link #step} maps a {@link ChainState} to the next, so a chain
- * can be checkpointed after any iteration and resumed bit-identically.
+ * <p>A step is a pure function of a small {@link ChainState}, so a chain can be checkpointed
+ * after any iteration and resumed bit-identically.
  */
 public final class EllipticalSliceSampler {
 
@@ -35,22 +36,24 @@ public final class EllipticalSliceSampler {
   }
 
   /**
-   * The chain after {@code iterations} steps: the current point and its (untempered)
-   * log-likelihood, the generator state, the kept samples and the likelihood evaluations spent.
+   * Where a chain stands after {@code iterations} steps: the current point and its
+   * (untempered) log-likelihood, the generator state and the likelihood evaluations spent.
+   * Small on purpose: the next step depends on nothing else.
    */
-  public record ChainState(
-      double[] z,
-      double logLikelihood,
-      long rngState,
-      int iterations,
-      List<double[]> samples,
-      List<Double> sampleLogLikelihoods,
-      long likelihoodEvaluations) {
+  public record ChainState(double[] z, double logLikelihood, long rngState, int iterations, long likelihoodEvaluations) {}
 
-    public ChainState {
+  /** A chain's current state and the samples it kept so far (with their log-likelihoods). */
+  public record Chain(ChainState state, List<double[]> samples, List<Double> sampleLogLikelihoods) {
+    public Chain {
       samples = List.copyOf(samples);
       sampleLogLikelihoods = List.copyOf(sampleLogLikelihoods);
     }
+  }
+
+  /** Sees each new state and a read-only live view of the samples kept so far (copy what you keep). */
+  @FunctionalInterface
+  public interface StepListener {
+    void afterStep(ChainState state, List<double[]> keptSoFar, List<Double> keptLogLikelihoods);
   }
 
   private final Settings settings;
@@ -64,26 +67,38 @@ public final class EllipticalSliceSampler {
   }
 
   /** A chain at {@code z0} (the reference starts at z = 0), before any iteration. */
-  public ChainState start(double[] z0, long seed, LogLikelihood likelihood) {
-    return new ChainState(z0.clone(), likelihood.at(z0), Rng.derive(seed, "ess"), 0, List.of(), List.of(), 1);
+  public Chain start(double[] z0, long seed, LogLikelihood likelihood) {
+    return new Chain(new ChainState(z0.clone(), likelihood.at(z0), Rng.derive(seed, "ess"), 0, 1), List.of(),
+        List.of());
   }
 
-  public boolean done(ChainState state) {
-    return state.iterations() >= settings.iterations();
+  /** Whether the state after {@code iterations} steps is a kept sample (past burn-in, on the thinning grid). */
+  public boolean keeps(int iterations) {
+    int sinceBurnIn = iterations - settings.burnIn();
+    return sinceBurnIn > 0 && sinceBurnIn % settings.thin() == 0;
   }
 
-  /** Runs the chain to the end; {@code afterStep} (may be null) sees every new state. */
-  public ChainState run(ChainState state, LogLikelihood likelihood, java.util.function.Consumer<ChainState> afterStep) {
-    while (!done(state)) {
+  /** Runs the chain to the end; {@code listener} (may be null) sees every step. */
+  public Chain run(Chain from, LogLikelihood likelihood, StepListener listener) {
+    List<double[]> samples = new ArrayList<>(from.samples());
+    List<Double> logLikelihoods = new ArrayList<>(from.sampleLogLikelihoods());
+    List<double[]> samplesView = Collections.unmodifiableList(samples);
+    List<Double> logLikelihoodsView = Collections.unmodifiableList(logLikelihoods);
+    ChainState state = from.state();
+    while (state.iterations() < settings.iterations()) {
       state = step(state, likelihood);
-      if (afterStep != null) {
-        afterStep.accept(state);
+      if (keeps(state.iterations())) {
+        samples.add(state.z().clone());
+        logLikelihoods.add(state.logLikelihood());
+      }
+      if (listener != null) {
+        listener.afterStep(state, samplesView, logLikelihoodsView);
       }
     }
-    return state;
+    return new Chain(state, samples, logLikelihoods);
   }
 
-  /** One ESS transition, keeping the new point if it falls on the thinning grid. */
+  /** One ESS transition. */
   public ChainState step(ChainState state, LogLikelihood likelihood) {
     Rng rng = new Rng(state.rngState());
     double[] f = state.z();
@@ -118,17 +133,6 @@ public final class EllipticalSliceSampler {
       }
       theta = lower + (upper - lower) * rng.nextDouble();
     }
-    int iterations = state.iterations() + 1;
-    List<double[]> samples = state.samples();
-    List<Double> logLikelihoods = state.sampleLogLikelihoods();
-    int sinceBurnIn = iterations - settings.burnIn();
-    if (sinceBurnIn > 0 && sinceBurnIn % settings.thin() == 0) {
-      samples = new ArrayList<>(samples);
-      samples.add(proposal.clone());
-      logLikelihoods = new ArrayList<>(logLikelihoods);
-      logLikelihoods.add(proposalLogLikelihood);
-    }
-    return new ChainState(proposal, proposalLogLikelihood, rng.state(), iterations, samples, logLikelihoods,
-        evaluations);
+    return new ChainState(proposal, proposalLogLikelihood, rng.state(), state.iterations() + 1, evaluations);
   }
 }

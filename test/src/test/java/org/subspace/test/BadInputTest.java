@@ -1,0 +1,134 @@
+package org.subspace.test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.subspace.orchestrator.cli.SubspaceCommand;
+
+/**
+ * Every bad input is rejected before any work: exit code 2, one line on stderr that names
+ * the offending key or file, and no output folder.
+ */
+class BadInputTest {
+  private static final String TOY = "config/sweeps/toy-regression.conf";
+
+  @TempDir static Path dir;
+
+  /** Malformed tables the data cases read, written into the temporary folder. */
+  private static final Map<String, String> TABLES = Map.of(
+      "nan.csv", "x,y\n1,2\n3,NaN\n",
+      "ragged.csv", "x,y\n1,2\n3\n",
+      "text.csv", "x,y\n1,2\n3,4\nabc,5\n");
+
+  /**
+   * A case: its name, the sweep file's text (null: the bundled toy sweep; DIR stands for the
+   * temporary folder), the arguments after {@code run SWEEP --out OUT} (or instead of all of
+   * them when they start with "run"), and a fragment the error line must contain.
+   */
+  record Case(String name, String sweep, List<String> args, String expected) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  private static Case toy(String name, String expected, String... overrides) {
+    return new Case(name, null, List.of(overrides), expected);
+  }
+
+  private static Case file(String name, String sweep, String expected) {
+    return new Case(name, sweep, List.of(), expected);
+  }
+
+  private static Case table(String name, String table, String expected) {
+    return file(name, "include file(\"" + Path.of(TOY).toAbsolutePath() + "\")\n"
+        + "data { source = table, path = \"DIR/" + table + "\", split = all,"
+        + " format { separator = comma, header-lines = 1, target-column = 1 } }\n", expected);
+  }
+
+  static Stream<Case> cases() {
+    return Stream.of(
+        new Case("missing sweep file", null, List.of("run", "no/such/sweep.conf", "--out", "OUT"),
+            "no/such/sweep.conf: sweep file not found"),
+        file("HOCON syntax error", "training { epochs = }\n", "bad.conf: 1:"),
+        file("unknown key", "training { epoch = 5 }\n", "unknown key 'training.epoch' (did you mean 'training.epochs'?)"),
+        file("unknown nested key", "data.generated.train-pionts = 5\n", "did you mean 'data.generated.train-points'?"),
+        toy("wrong type", "training.epochs", "-D", "training.epochs=many"),
+        toy("zero temperature", "inference.temperatures: temperature 0.0 must be positive",
+            "-D", "inference.temperatures=[0]"),
+        toy("negative temperature", "inference.temperatures: temperature -2.0 must be positive",
+            "-D", "inference.temperatures=[1.5,-2]"),
+        toy("rank above the deviations", "subspace.ranks: PCA rank 11 is larger than the 10 SWAG deviations",
+            "-D", "subspace.ranks=[11]"),
+        toy("rank above the collected models", "PCA rank 10 is larger than the 5 SWAG deviations",
+            "-D", "training.epochs=2005", "-D", "training.swag.start-epoch=2000"),
+        toy("rank zero", "subspace.ranks: values must be positive", "-D", "subspace.ranks=[0]"),
+        toy("no ranks", "subspace.ranks: needs at least one value", "-D", "subspace.ranks=[]"),
+        toy("no temperatures", "inference.temperatures: needs at least one temperature",
+            "-D", "inference.temperatures=[]"),
+        toy("unknown activation", "model.activation: unknown value 'rellu' (expected one of relu, tanh, sigmoid)",
+            "-D", "model.activation=rellu"),
+        toy("unknown method", "inference.method: unknown value 'magic'", "-D", "inference.method=magic"),
+        toy("unknown subspace", "subspace.kind: unknown value 'curvy'", "-D", "subspace.kind=curvy"),
+        toy("non-positive prior", "inference.prior-std: must be positive", "-D", "inference.prior-std=0"),
+        toy("SWAG never starts", "SWAG start epoch 3000 leaves nothing to collect in 3000 epochs",
+            "-D", "training.swag.start-epoch=3000"),
+        toy("momentum out of range", "training.momentum: must be in [0, 1)", "-D", "training.momentum=1.5"),
+        toy("table without a path", "data.source: table data needs data.path",
+            "-D", "data.source=table", "-D", "data.split=all"),
+        toy("missing data file", "no/such/data.csv: data file not found",
+            "-D", "data.source=table", "-D", "data.split=all", "-D", "data.path=no/such/data.csv"),
+        table("NaN in data", "nan.csv", "nan.csv:3: column 1: NaN is not a finite number"),
+        table("ragged rows", "ragged.csv", "ragged.csv:3: expected 2 columns like the first row, found 1"),
+        table("non-numeric cell", "text.csv", "text.csv:4: column 0: 'abc' is not a number"),
+        toy("batch larger than the data", "training.batch-size 1000 is larger than the 400 training rows",
+            "-D", "training.batch-size=1000"),
+        toy("held-out split of a table", "data.split: held-out needs data.source = generated-toy",
+            "-D", "data.source=table", "-D", "data.path=../shared/data/toy/toy_regression.csv"),
+        toy("unknown option", "Unknown option: '--bogus'", "--bogus"),
+        new Case("missing --out", null, List.of("run", TOY), "Missing required option: '--out=DIR'"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void isRejectedWithOneLineAndExitCodeTwo(Case c) throws IOException {
+    for (Map.Entry<String, String> table : TABLES.entrySet()) {
+      Files.writeString(dir.resolve(table.getKey()), table.getValue());
+    }
+    Path out = dir.resolve("out-" + c.name().replace(' ', '-'));
+    List<String> args = new ArrayList<>();
+    if (!c.args().isEmpty() && c.args().get(0).equals("run")) {
+      c.args().forEach(a -> args.add(a.equals("OUT") ? out.toString() : a));
+    } else {
+      Path sweep = Path.of(TOY);
+      if (c.sweep() != null) {
+        sweep = dir.resolve("bad.conf");
+        Files.writeString(sweep, c.sweep().replace("DIR", dir.toString()));
+      }
+      args.addAll(List.of("run", sweep.toString(), "--out", out.toString()));
+      args.addAll(c.args());
+    }
+    StringWriter stderr = new StringWriter();
+    int code = SubspaceCommand.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(stderr, true),
+        args.toArray(new String[0]));
+    String message = stderr.toString().strip();
+    assertEquals(2, code, message);
+    assertTrue(message.startsWith("error: "), message);
+    assertFalse(message.contains("\n"), "one line: " + message);
+    assertTrue(message.contains(c.expected()), "expected '" + c.expected() + "' in: " + message);
+    assertFalse(Files.exists(out), "nothing written to " + out);
+  }
+}

@@ -1,0 +1,101 @@
+package org.subspace.test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.subspace.orchestrator.cli.SubspaceCommand;
+
+/**
+ * The bundled toy sweep, shortened (1000 epochs, SWAG from 700, 300 samples), through the
+ * command line: the outputs exist and the predictive uncertainty has the paper's shape.
+ */
+class ToyRegressionEndToEndTest {
+  private static final String[] SHORT = {
+    "-D", "training.epochs=1000", "-D", "training.swag.start-epoch=700", "-D", "inference.samples=300"
+  };
+
+  @TempDir Path dir;
+
+  private static int run(Path out, StringWriter stdout) {
+    List<String> args = new ArrayList<>(List.of("run", "config/sweeps/toy-regression.conf", "--out", out.toString()));
+    args.addAll(Arrays.asList(SHORT));
+    return SubspaceCommand.execute(new PrintWriter(stdout, true), new PrintWriter(new StringWriter(), true),
+        args.toArray(new String[0]));
+  }
+
+  /** The std column of predictive.csv at the grid point nearest x. */
+  private static double stdNear(List<String[]> grid, double x) {
+    String[] best = grid.get(0);
+    for (String[] row : grid) {
+      if (Math.abs(Double.parseDouble(row[0]) - x) < Math.abs(Double.parseDouble(best[0]) - x)) {
+        best = row;
+      }
+    }
+    return Double.parseDouble(best[2]);
+  }
+
+  @Test
+  void uncertaintyIsSmallOnTheClustersAndGrowsBetweenAndBeyondThem() throws IOException {
+    Path out = dir.resolve("toy");
+    StringWriter stdout = new StringWriter();
+    assertEquals(0, run(out, stdout), stdout.toString());
+
+    List<String> results = Files.readAllLines(out.resolve("results.csv"));
+    assertEquals(2, results.size());
+    List<String> header = Arrays.asList(results.get(0).split(","));
+    assertTrue(header.containsAll(List.of("dataset", "split", "seed", "subspace", "rank", "method", "temperature",
+        "test_ll", "rmse", "coverage95", "train_seconds", "sample_seconds", "status")), results.get(0));
+    String[] row = results.get(1).split(",", -1);
+    assertEquals("ok", row[header.indexOf("status")]);
+    assertEquals("10", row[header.indexOf("rank")]);
+    assertEquals("1.5", row[header.indexOf("temperature")]);
+    // Held-out noise has std 0.05, so a good fit has RMSE near 0.05.
+    assertEquals(0.05, Double.parseDouble(row[header.indexOf("rmse")]), 0.01);
+
+    List<String> lines = Files.readAllLines(out.resolve("predictive.csv"));
+    assertEquals("x,mean,std,std_with_noise", lines.get(0));
+    List<String[]> grid = lines.subList(1, lines.size()).stream().map(l -> l.split(",")).toList();
+    assertEquals(100, grid.size());
+    double inside = stdNear(grid, 0.0);
+    for (double between : new double[] {-3, 3}) {
+      assertTrue(stdNear(grid, between) >= 2 * inside,
+          String.format("std at %s (%.4f) at least 2x that at 0 (%.4f)", between, stdNear(grid, between), inside));
+    }
+    for (double beyond : new double[] {-9, 9}) {
+      assertTrue(stdNear(grid, beyond) >= 3 * inside,
+          String.format("std at %s (%.4f) at least 3x that at 0 (%.4f)", beyond, stdNear(grid, beyond), inside));
+    }
+    BufferedImage png = ImageIO.read(out.resolve("predictive.png").toFile());
+    assertTrue(png.getWidth() >= 800 && png.getHeight() >= 400, "a readable plot");
+    assertTrue(stdout.toString().contains("predictive std"), stdout.toString());
+  }
+
+  @Test
+  void theSameSeedGivesTheSameNumbers() throws IOException {
+    Path first = dir.resolve("first");
+    Path second = dir.resolve("second");
+    assertEquals(0, run(first, new StringWriter()));
+    assertEquals(0, run(second, new StringWriter()));
+    assertEquals(Files.readAllLines(first.resolve("predictive.csv")), Files.readAllLines(second.resolve("predictive.csv")));
+    List<String> header = Arrays.asList(Files.readAllLines(first.resolve("results.csv")).get(0).split(","));
+    String[] a = Files.readAllLines(first.resolve("results.csv")).get(1).split(",", -1);
+    String[] b = Files.readAllLines(second.resolve("results.csv")).get(1).split(",", -1);
+    for (int i = 0; i < header.size(); i++) {
+      if (!header.get(i).endsWith("_seconds")) {
+        assertEquals(a[i], b[i], header.get(i));
+      }
+    }
+  }
+}
