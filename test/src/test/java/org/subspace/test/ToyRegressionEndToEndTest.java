@@ -1,10 +1,12 @@
 package org.subspace.test;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -12,10 +14,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.subspace.orchestrator.cli.SubspaceCommand;
+import org.subspace.protocol.tensor.Npy;
+import org.subspace.protocol.tensor.Tensor;
 
 /**
  * The bundled toy sweep, shortened (1000 epochs, SWAG from 700, 300 samples), through the
@@ -76,6 +81,13 @@ class ToyRegressionEndToEndTest {
     for (double beyond : new double[] {-9, 9}) {
       assertTrue(stdNear(grid, beyond) >= 3 * inside,
           String.format("std at %s (%.4f) at least 3x that at 0 (%.4f)", beyond, stdNear(grid, beyond), inside));
+    }
+    Path samples = out.resolve("samples/split-held-out-seed1-pca-r10-ess-T1.5.npz");
+    try (InputStream in = Files.newInputStream(samples)) {
+      Map<String, Tensor> tensors = Npy.readNpz(in);
+      assertArrayEquals(new long[] {300, 10}, tensors.get("z").shape(), "every kept sample, rank 10");
+      assertArrayEquals(new long[] {300, 200}, tensors.get("pred_mean").shape(), "per-sample predictions kept");
+      assertArrayEquals(new long[] {200}, tensors.get("y").shape());
     }
     BufferedImage png = ImageIO.read(out.resolve("predictive.png").toFile());
     assertTrue(png.getWidth() >= 800 && png.getHeight() >= 400, "a readable plot");

@@ -11,15 +11,18 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.subspace.orchestrator.config.SweepConfigLoader;
 import org.subspace.orchestrator.config.SweepSpec;
+import org.subspace.orchestrator.report.AtomicFiles;
 import org.subspace.orchestrator.report.CsvReports;
 import org.subspace.orchestrator.report.PredictivePlot;
 import org.subspace.orchestrator.sweep.DataPreparation;
 import org.subspace.orchestrator.sweep.GridPrediction;
 import org.subspace.orchestrator.sweep.PreparedSplit;
 import org.subspace.orchestrator.sweep.ResultRow;
+import org.subspace.orchestrator.sweep.SampleSet;
 import org.subspace.orchestrator.sweep.SweepRunner;
 import org.subspace.protocol.BadInputException;
 import org.subspace.protocol.RegressionScores;
+import org.subspace.protocol.tensor.Npy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -32,7 +35,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Run a sweep: train with SWAG, build the subspace, sample with ESS, evaluate by model averaging.",
       "Writes OUT/results.csv (one row per configuration) and, with evaluation.grid.enabled, the",
-      "predictive curve as OUT/predictive.csv and OUT/predictive.png."
+      "predictive curve as OUT/predictive.csv and OUT/predictive.png. OUT/samples/LABEL.npz keeps each",
+      "configuration's subspace samples and per-sample predictions (numpy.load reads it)."
     })
 final class RunCommand implements Callable<Integer> {
   /** Inputs at which the summary reports the predictive std of 1-D runs. */
@@ -54,9 +58,13 @@ final class RunCommand implements Callable<Integer> {
     long started = System.nanoTime();
     SweepSpec spec = new SweepConfigLoader().load(sweepFile, overrides);
     List<PreparedSplit> splits = DataPreparation.prepare(spec);
-    prepareOutput(out);
+    createFolder(out);
     SweepRunner.Outcome outcome = new SweepRunner(spec).run(splits);
     CsvReports.writeResults(out.resolve("results.csv"), outcome.rows());
+    Path samples = createFolder(out.resolve("samples"));
+    for (SampleSet set : outcome.samples()) {
+      AtomicFiles.write(samples.resolve(set.row().label() + ".npz"), Npy.npzBytes(set.tensors()));
+    }
     for (GridPrediction grid : outcome.grids()) {
       String name = outcome.rows().size() == 1 ? "predictive" : "predictive-" + grid.row().label();
       CsvReports.writePredictive(out.resolve(name + ".csv"), grid);
@@ -66,18 +74,19 @@ final class RunCommand implements Callable<Integer> {
     return outcome.failures() == 0 ? 0 : SubspaceCommand.EXIT_FAILED_WORK;
   }
 
-  private static void prepareOutput(Path out) {
-    if (Files.exists(out) && !Files.isDirectory(out)) {
-      throw new BadInputException(out + ": --out exists and is not a folder");
+  private static Path createFolder(Path folder) {
+    if (Files.exists(folder) && !Files.isDirectory(folder)) {
+      throw new BadInputException(folder + ": exists and is not a folder");
     }
     try {
-      Files.createDirectories(out);
+      Files.createDirectories(folder);
     } catch (IOException e) {
-      throw new BadInputException(out + ": cannot create the output folder: " + e.getMessage(), e);
+      throw new BadInputException(folder + ": cannot create the output folder: " + e.getMessage(), e);
     }
-    if (!Files.isWritable(out)) {
-      throw new BadInputException(out + ": the output folder is not writable");
+    if (!Files.isWritable(folder)) {
+      throw new BadInputException(folder + ": the output folder is not writable");
     }
+    return folder;
   }
 
   private void printSummary(PrintWriter o, SweepSpec spec, SweepRunner.Outcome outcome, double wallSeconds) {

@@ -28,7 +28,7 @@ public final class SweepRunner {
   private static final Logger log = LoggerFactory.getLogger(SweepRunner.class);
 
   /** Everything a sweep produced. */
-  public record Outcome(List<ResultRow> rows, List<GridPrediction> grids) {
+  public record Outcome(List<ResultRow> rows, List<SampleSet> samples, List<GridPrediction> grids) {
     public long failures() {
       return rows.stream().filter(r -> !r.ok()).count();
     }
@@ -42,16 +42,18 @@ public final class SweepRunner {
 
   public Outcome run(List<PreparedSplit> splits) {
     List<ResultRow> rows = new ArrayList<>();
+    List<SampleSet> samples = new ArrayList<>();
     List<GridPrediction> grids = new ArrayList<>();
+    Outcome outcome = new Outcome(rows, samples, grids);
     for (PreparedSplit split : splits) {
       for (long seed : spec.seeds()) {
-        runTraining(split, seed, rows, grids);
+        runTraining(split, seed, outcome);
       }
     }
-    return new Outcome(rows, grids);
+    return outcome;
   }
 
-  private void runTraining(PreparedSplit split, long seed, List<ResultRow> rows, List<GridPrediction> grids) {
+  private void runTraining(PreparedSplit split, long seed, Outcome outcome) {
     RegressionData data = split.data();
     Mlp mlp = new Mlp(spec.model().forInputs(data.features()));
     long started = System.nanoTime();
@@ -72,7 +74,7 @@ public final class SweepRunner {
       log.error("training split {} seed {} failed", split.label(), seed, e);
       for (int rank : spec.subspace().ranks()) {
         for (double temperature : spec.inference().temperatures()) {
-          rows.add(row(split, seed, rank, temperature, null, data.evalSet(), 0, 0, seconds(started), 0, e));
+          outcome.rows().add(row(split, seed, rank, temperature, null, data.evalSet(), 0, 0, seconds(started), 0, e));
         }
       }
       return;
@@ -83,7 +85,7 @@ public final class SweepRunner {
       try (SubspaceNetwork network = new SubspaceNetwork(mlp, likelihood, full.truncate(rank), data.trainX(),
           data.trainY())) {
         for (double temperature : spec.inference().temperatures()) {
-          runChain(split, seed, rank, temperature, network, trainSeconds, rows, grids);
+          runChain(split, seed, rank, temperature, network, trainSeconds, outcome);
         }
       }
     }
@@ -98,7 +100,7 @@ public final class SweepRunner {
   }
 
   private void runChain(PreparedSplit split, long seed, int rank, double temperature, SubspaceNetwork network,
-      double trainSeconds, List<ResultRow> rows, List<GridPrediction> grids) {
+      double trainSeconds, Outcome outcome) {
     RegressionData data = split.data();
     long chainSeed = Rng.derive(seed, "chain/" + split.label() + "/" + rank + "/" + temperature);
     long started = System.nanoTime();
@@ -118,13 +120,16 @@ public final class SweepRunner {
       log.info("{}: test LL {} RMSE {} ({} samples, {} likelihood evaluations, {} s)", row.label(),
           String.format("%.4f", scores.testLogLikelihood()), String.format("%.4f", scores.rmse()),
           chain.samples().size(), chain.state().likelihoodEvaluations(), String.format("%.2f", sampleSeconds));
-      rows.add(row);
+      outcome.rows().add(row);
+      outcome.samples().add(new SampleSet(row, zs, predictions[0], predictions[1], data.evalY(), data.yMean(),
+          data.yStd()));
       if (spec.evaluation().grid().enabled()) {
-        grids.add(gridPrediction(row, split, network, zs, chainSeed));
+        outcome.grids().add(gridPrediction(row, split, network, zs, chainSeed));
       }
     } catch (RuntimeException e) {
       log.error("chain split {} seed {} rank {} T {} failed", split.label(), seed, rank, temperature, e);
-      rows.add(row(split, seed, rank, temperature, null, data.evalSet(), 0, 0, trainSeconds, seconds(started), e));
+      outcome.rows().add(
+          row(split, seed, rank, temperature, null, data.evalSet(), 0, 0, trainSeconds, seconds(started), e));
     }
   }
 
