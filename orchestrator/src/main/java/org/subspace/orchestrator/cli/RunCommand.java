@@ -32,12 +32,10 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
-    description = {
-      "Run a sweep: train with SWAG, build the subspace, sample with ESS, evaluate by model averaging.",
-      "Writes OUT/results.csv (one row per configuration) and, with evaluation.grid.enabled, the",
-      "predictive curve as OUT/predictive.csv and OUT/predictive.png. OUT/samples/LABEL.npz keeps each",
-      "configuration's subspace samples and per-sample predictions (numpy.load reads it)."
-    })
+    description = "Run a sweep: train with SWAG, build the subspace, sample with ESS, evaluate by model "
+        + "averaging. Writes OUT/results.csv (one row per configuration), OUT/samples/LABEL.npz (each "
+        + "configuration's subspace samples and per-sample predictions, readable by numpy.load) and, with "
+        + "evaluation.grid.enabled, the predictive curve as OUT/predictive.csv and OUT/predictive.png.")
 final class RunCommand implements Callable<Integer> {
   /** Inputs at which the summary reports the predictive std of 1-D runs. */
   private static final double[] SUMMARY_POINTS = {-9, -6, -3, 0, 2.93, 3, 6, 9};
