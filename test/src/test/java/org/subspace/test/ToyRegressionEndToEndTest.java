@@ -82,7 +82,7 @@ class ToyRegressionEndToEndTest {
       assertTrue(stdNear(grid, beyond) >= 3 * inside,
           String.format("std at %s (%.4f) at least 3x that at 0 (%.4f)", beyond, stdNear(grid, beyond), inside));
     }
-    Path samples = out.resolve("samples/split-held-out-seed1-pca-r10-ess-T1.5.npz");
+    Path samples = out.resolve("samples/toy-split-held-out-seed1-pca-r10-ess-T1.5.npz");
     try (InputStream in = Files.newInputStream(samples)) {
       Map<String, Tensor> tensors = Npy.readNpz(in);
       assertArrayEquals(new long[] {300, 10}, tensors.get("z").shape(), "every kept sample, rank 10");

@@ -11,18 +11,17 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.subspace.orchestrator.config.SweepConfigLoader;
 import org.subspace.orchestrator.config.SweepSpec;
-import org.subspace.orchestrator.report.AtomicFiles;
-import org.subspace.orchestrator.report.CsvReports;
-import org.subspace.orchestrator.report.PredictivePlot;
-import org.subspace.orchestrator.sweep.DataPreparation;
-import org.subspace.orchestrator.sweep.GridPrediction;
-import org.subspace.orchestrator.sweep.PreparedSplit;
-import org.subspace.orchestrator.sweep.ResultRow;
-import org.subspace.orchestrator.sweep.SampleSet;
-import org.subspace.orchestrator.sweep.SweepRunner;
+import org.subspace.orchestrator.plan.Configuration;
+import org.subspace.orchestrator.plan.PlannedStage;
+import org.subspace.orchestrator.plan.StagePlan;
+import org.subspace.orchestrator.report.GridPrediction;
+import org.subspace.orchestrator.report.SweepReports;
+import org.subspace.orchestrator.runtime.LocalSweep;
+import org.subspace.orchestrator.runtime.ResultRow;
+import org.subspace.orchestrator.runtime.SweepOutcome;
 import org.subspace.protocol.BadInputException;
-import org.subspace.protocol.RegressionScores;
-import org.subspace.protocol.tensor.Npy;
+import org.subspace.protocol.stage.StageKind;
+import org.subspace.workers.store.ArtifactStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -32,10 +31,12 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
-    description = "Run a sweep: train with SWAG, build the subspace, sample with ESS, evaluate by model "
-        + "averaging. Writes OUT/results.csv (one row per configuration), OUT/samples/LABEL.npz (each "
-        + "configuration's subspace samples and per-sample predictions, readable by numpy.load) and, with "
-        + "evaluation.grid.enabled, the predictive curve as OUT/predictive.csv and OUT/predictive.png.")
+    description = "Run a sweep in this JVM with N local workers: train with SWAG, build the subspaces, sample with "
+        + "ESS, evaluate by model averaging. Stages already done in OUT's store are not run again, and an "
+        + "interrupted sweep resumes from its checkpoints. Writes OUT/results.csv (one row per configuration), "
+        + "OUT/events.jsonl (what ran, where, how often), OUT/samples/LABEL.npz (each configuration's samples "
+        + "and per-sample predictions, readable by numpy.load) and, with evaluation.grid.enabled, the "
+        + "predictive curve as OUT/predictive.csv and OUT/predictive.png.")
 final class RunCommand implements Callable<Integer> {
   /** Inputs at which the summary reports the predictive std of 1-D runs. */
   private static final double[] SUMMARY_POINTS = {-9, -6, -3, 0, 2.93, 3, 6, 9};
@@ -43,38 +44,60 @@ final class RunCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "SWEEP", description = "Sweep file (HOCON), e.g. config/sweeps/toy-regression.conf")
   Path sweepFile;
 
-  @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Output folder (created if missing)")
+  @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR",
+      description = "Output folder (created if missing); its store/ makes reruns and resumes incremental")
   Path out;
 
   @Option(names = "-D", paramLabel = "KEY=VALUE", description = "Override a sweep key, e.g. -D training.epochs=100")
   Map<String, String> overrides = new LinkedHashMap<>();
 
+  @Option(names = {"-w", "--workers"}, paramLabel = "N",
+      description = "Local worker nodes (default: orchestrator.workers, 1)")
+  Integer workers;
+
+  @Option(names = "--dry-run", description = "Print the stage graph (stages per kind, how many are done) and exit")
+  boolean dryRun;
+
   @Spec CommandSpec command;
 
   @Override
-  public Integer call() {
+  public Integer call() throws InterruptedException {
     long started = System.nanoTime();
     SweepSpec spec = new SweepConfigLoader().load(sweepFile, overrides);
-    List<PreparedSplit> splits = DataPreparation.prepare(spec);
+    if (workers != null) {
+      if (workers < 1) {
+        throw new BadInputException("--workers must be at least 1, got " + workers);
+      }
+      spec = new SweepSpec(spec.name(), spec.experiments(), spec.runtime().withWorkers(workers));
+    }
+    StagePlan plan = StagePlan.of(spec);
+    PrintWriter o = command.commandLine().getOut();
+    if (dryRun) {
+      printPlan(o, spec, plan);
+      return 0;
+    }
     createFolder(out);
-    SweepRunner.Outcome outcome = new SweepRunner(spec).run(splits);
-    CsvReports.writeResults(out.resolve("results.csv"), outcome.rows());
-    Path samples = createFolder(out.resolve("samples"));
-    for (SampleSet set : outcome.samples()) {
-      AtomicFiles.write(samples.resolve(set.row().label() + ".npz"), Npy.npzBytes(set.tensors()));
-    }
-    for (GridPrediction grid : outcome.grids()) {
-      String name = outcome.rows().size() == 1 ? "predictive" : "predictive-" + grid.row().label();
-      CsvReports.writePredictive(out.resolve(name + ".csv"), grid);
-      PredictivePlot.write(out.resolve(name + ".png"), grid, spec.name() + ": " + grid.row().label());
-    }
-    printSummary(command.commandLine().getOut(), spec, outcome, (System.nanoTime() - started) / 1e9);
+    SweepOutcome outcome = LocalSweep.run(spec, plan, out);
+    List<GridPrediction> grids = SweepReports.write(out, spec.name(), plan, outcome, LocalSweep.store(out));
+    printSummary(o, spec, outcome, grids, (System.nanoTime() - started) / 1e9);
     return outcome.failures() == 0 ? 0 : SubspaceCommand.EXIT_FAILED_WORK;
   }
 
-  private static Path createFolder(Path folder) {
+  private void printPlan(PrintWriter o, SweepSpec spec, StagePlan plan) {
+    ArtifactStore store = Files.isDirectory(out.resolve("store")) ? LocalSweep.store(out) : null;
+    o.printf(Locale.ROOT, "%s: %d configuration(s), %d stages%n", spec.name(), spec.configurations(),
+        plan.stages().size());
+    o.printf(Locale.ROOT, "%-9s %6s %6s %6s%n", "kind", "stages", "done", "to run");
+    for (StageKind kind : StageKind.values()) {
+      List<PlannedStage> stages = plan.ofKind(kind);
+      long done = store == null ? 0 : stages.stream().filter(s -> store.manifest(s.key()).isPresent()).count();
+      o.printf(Locale.ROOT, "%-9s %6d %6d %6d%n", kind.label(), stages.size(), done, stages.size() - done);
+    }
+  }
+
+  private static void createFolder(Path folder) {
     if (Files.exists(folder) && !Files.isDirectory(folder)) {
-      throw new BadInputException(folder + ": exists and is not a folder");
+      throw new BadInputException(folder + ": --out exists and is not a folder");
     }
     try {
       Files.createDirectories(folder);
@@ -84,36 +107,38 @@ final class RunCommand implements Callable<Integer> {
     if (!Files.isWritable(folder)) {
       throw new BadInputException(folder + ": the output folder is not writable");
     }
-    return folder;
   }
 
-  private void printSummary(PrintWriter o, SweepSpec spec, SweepRunner.Outcome outcome, double wallSeconds) {
+  private void printSummary(PrintWriter o, SweepSpec spec, SweepOutcome outcome, List<GridPrediction> grids,
+      double wallSeconds) {
     List<ResultRow> rows = outcome.rows();
     o.printf(Locale.ROOT, "%s: %d configuration(s), %d ok, %d failed, wall time %.1f s%n", spec.name(), rows.size(),
         rows.size() - outcome.failures(), outcome.failures(), wallSeconds);
-    o.printf(Locale.ROOT, "%-6s %-5s %-7s %4s %-4s %7s %9s %9s %6s %8s %8s %7s %8s%n", "split", "seed", "space",
-        "rank", "meth", "T", "test_ll", "rmse", "cov95", "train_s", "sample_s", "samples", "lik_evals");
+    o.printf(Locale.ROOT, "%-10s %-8s %-5s %-6s %4s %-4s %7s %9s %9s %6s %8s %8s %7s %9s%n", "dataset", "split",
+        "seed", "space", "rank", "meth", "T", "test_ll", "rmse", "cov95", "train_s", "sample_s", "samples",
+        "lik_evals");
     for (ResultRow r : rows) {
-      RegressionScores s = r.scores();
-      if (s == null) {
-        o.printf(Locale.ROOT, "%-6s %-5d %-7s %4d %-4s %7.3g FAILED: %s%n", r.split(), r.seed(), r.subspace(),
-            r.rank(), r.method(), r.temperature(), r.error());
+      Configuration c = r.configuration();
+      String prefix = String.format(Locale.ROOT, "%-10s %-8s %-5d %-6s %4d %-4s %7.3g", c.dataset(), c.split(),
+          c.seed(), c.subspace(), c.rank(), c.method(), c.temperature());
+      if (!r.ok()) {
+        o.println(prefix + " FAILED: " + r.error());
         continue;
       }
-      o.printf(Locale.ROOT, "%-6s %-5d %-7s %4d %-4s %7.3g %9.4f %9.4f %6.3f %8.2f %8.2f %7d %8d%n", r.split(),
-          r.seed(), r.subspace(), r.rank(), r.method(), r.temperature(), s.testLogLikelihood(), s.rmse(),
-          s.coverage95(), r.trainSeconds(), r.sampleSeconds(), r.samples(), r.likelihoodEvaluations());
+      o.printf(Locale.ROOT, "%s %9.4f %9.4f %6.3f %8.2f %8.2f %7d %9d%n", prefix, r.metric("test_ll"),
+          r.metric("rmse"), r.metric("coverage95"), r.trainSeconds(), r.sampleSeconds(),
+          Math.round(r.metric("samples")), Math.round(r.metric("likelihood_evals")));
     }
-    if (!rows.isEmpty() && !"test".equals(rows.get(0).evalSet())) {
-      o.println("(scores are on the training rows: data.split = " + rows.get(0).split() + ")");
+    if (rows.stream().anyMatch(r -> r.configuration().evalSet().equals("train"))) {
+      o.println("(rows with split 'all' are scored on their training rows)");
     }
-    for (GridPrediction grid : outcome.grids()) {
-      StringBuilder line = new StringBuilder("predictive std (epistemic) of " + grid.row().label() + ":");
+    for (GridPrediction grid : grids) {
+      StringBuilder line = new StringBuilder("predictive std (epistemic) of " + grid.label() + ":");
       for (double x : SUMMARY_POINTS) {
         line.append(String.format(Locale.ROOT, "  x=%s: %.4f", x, grid.stdNear(x)));
       }
       o.println(line);
     }
-    o.println("results: " + out.resolve("results.csv"));
+    o.println("results: " + out.resolve("results.csv") + "  events: " + out.resolve("events.jsonl"));
   }
 }

@@ -7,36 +7,52 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Function;
-import org.subspace.orchestrator.config.SweepSpec.DataSource;
-import org.subspace.orchestrator.config.SweepSpec.SplitKind;
+import java.util.function.IntPredicate;
+import org.subspace.orchestrator.config.SweepSpec.Experiment;
 import org.subspace.protocol.BadInputException;
+import org.subspace.protocol.spec.DataSpec;
+import org.subspace.protocol.spec.EvaluationSpec;
+import org.subspace.protocol.spec.InferenceSpec;
+import org.subspace.protocol.spec.ModelSpec;
+import org.subspace.protocol.spec.TrainingSpec;
+import org.subspace.protocol.stage.StageKind;
+import org.subspace.workers.Labels;
+import org.subspace.workers.data.Datasets;
 import org.subspace.workers.data.FeatureMap;
+import org.subspace.workers.data.PreparedSplit;
 import org.subspace.workers.data.TableFormat;
-import org.subspace.workers.model.GaussianLikelihood;
 import org.subspace.workers.model.MlpSpec;
+import org.subspace.workers.store.ArtifactStore;
 import org.subspace.workers.train.LearningRateSchedule;
-import org.subspace.workers.train.TrainingSettings;
+import org.subspace.workers.stages.FaultInjector;
+import org.subspace.workers.stages.StageExecutor;
 
 /**
  * Reads a sweep file (HOCON) over the defaults in {@code sweep-defaults.conf}, applies
- * overrides ({@code -D key=value}), and validates everything before any work starts. Every
- * problem becomes a {@link BadInputException} whose one-line message names the key.
+ * overrides ({@code -D key=value}), and validates everything, data files included, before
+ * any work starts. Every problem becomes a {@link BadInputException} whose one-line message
+ * names the key (or file and line).
  */
 public final class SweepConfigLoader {
-  private static final String DEFAULTS_RESOURCE = "sweep-defaults.conf";
+  private static final String DEFAULTS_RESOURCE = "/sweep-defaults.conf";
+  /** Sections a {@code datasets} element may hold. */
+  private static final List<String> EXPERIMENT_SECTIONS =
+      List.of("data", "model", "training", "subspace", "inference", "evaluation");
+  private static final List<String> SUBSPACE_KINDS = List.of("pca", "random");
+  private static final List<String> METHODS = List.of("ess");
 
   private final Config defaults = ConfigFactory.parseResources(
-      SweepConfigLoader.class, "/" + DEFAULTS_RESOURCE, ConfigParseOptions.defaults().setAllowMissing(false));
+      SweepConfigLoader.class, DEFAULTS_RESOURCE, ConfigParseOptions.defaults().setAllowMissing(false));
 
   public SweepSpec load(Path file, Map<String, String> overrides) {
     if (!Files.isRegularFile(file)) {
@@ -52,10 +68,28 @@ public final class SweepConfigLoader {
     } catch (ConfigException e) {
       throw new BadInputException("bad configuration: " + oneLine(e.getMessage()), e);
     }
-    rejectUnknownKeys(user);
-    Config config = user.withFallback(defaults).resolve();
+    Set<String> known = new TreeSet<>();
+    collectLeafKeys(defaults.root(), "", known);
+    rejectUnknownKeys(user, known, "");
+    Config top = user.withFallback(defaults).resolve();
     try {
-      return parse(config);
+      List<Experiment> experiments = new ArrayList<>();
+      List<? extends ConfigObject> elements = top.getObjectList("datasets");
+      if (elements.isEmpty()) {
+        experiments.add(experiment(top));
+      }
+      Set<String> sectionKeys = new TreeSet<>();
+      known.stream().filter(k -> EXPERIMENT_SECTIONS.contains(k.split("\\.")[0])).forEach(sectionKeys::add);
+      for (int i = 0; i < elements.size(); i++) {
+        Config element = elements.get(i).toConfig();
+        rejectUnknownKeys(element, sectionKeys, "datasets[" + i + "].");
+        experiments.add(experiment(element.withFallback(top)));
+      }
+      List<String> names = experiments.stream().map(e -> e.data().name()).toList();
+      if (names.stream().distinct().count() != names.size()) {
+        throw bad(top, "datasets", "dataset names must differ: " + names);
+      }
+      return new SweepSpec(top.getString("sweep.name"), List.copyOf(experiments), runtime(top));
     } catch (ConfigException e) {
       throw new BadInputException("bad configuration: " + oneLine(e.getMessage()), e);
     }
@@ -74,23 +108,6 @@ public final class SweepConfigLoader {
     }
   }
 
-  private void rejectUnknownKeys(Config user) {
-    Set<String> known = new TreeSet<>();
-    collectLeafKeys(defaults.root(), "", known);
-    for (Map.Entry<String, ConfigValue> entry : user.entrySet()) {
-      String key = entry.getKey();
-      if (!known.contains(key)) {
-        String where = entry.getValue().origin().description();
-        String suggestion = known.stream()
-            .min(Comparator.comparingInt(k -> editDistance(k, key)))
-            .filter(k -> editDistance(k, key) <= Math.max(2, key.length() / 4))
-            .map(k -> " (did you mean '" + k + "'?)")
-            .orElse("");
-        throw new BadInputException(where + ": unknown key '" + key + "'" + suggestion);
-      }
-    }
-  }
-
   /** Every leaf path of the defaults, null-valued ones included ({@code entrySet} skips those). */
   private static void collectLeafKeys(ConfigObject object, String prefix, Set<String> keys) {
     for (Map.Entry<String, ConfigValue> entry : object.entrySet()) {
@@ -103,46 +120,34 @@ public final class SweepConfigLoader {
     }
   }
 
-  private SweepSpec parse(Config c) {
-    DataSource source = choice(c, "data.source", DataSource.class);
-    SplitKind split = choice(c, "data.split", SplitKind.class);
-    if (split == SplitKind.HELD_OUT && source != DataSource.GENERATED_TOY) {
-      throw bad(c, "data.split", "held-out needs data.source = generated-toy; use reference or all for tables");
-    }
-    Path path = c.getIsNull("data.path") ? null : Path.of(c.getString("data.path"));
-    if (source == DataSource.TABLE && path == null) {
-      throw bad(c, "data.source", "table data needs data.path");
-    }
-    TableFormat format = new TableFormat(
-        choice(c, "data.format.separator", TableFormat.Separator.class),
-        atLeast(c, "data.format.header-lines", 0),
-        c.getInt("data.format.target-column"),
-        nonNegativeInts(c, "data.format.drop-columns", true));
-    SweepSpec.DataSpec data = new SweepSpec.DataSpec(
-        c.getString("data.name"), source, path, format,
-        choice(c, "data.features", FeatureMap.class),
-        c.getBoolean("data.standardize"), split,
-        nonNegativeInts(c, "data.splits", false),
-        new SweepSpec.GeneratedSpec(
-            atLeast(c, "data.generated.train-points", 2),
-            atLeast(c, "data.generated.test-points", 1),
-            c.getLong("data.generated.seed")));
-
-    SweepSpec.ModelSpec model = new SweepSpec.ModelSpec(
-        positiveInts(c, "model.hidden", true),
-        choice(c, "model.activation", MlpSpec.Activation.class),
-        choice(c, "model.head", MlpSpec.Head.class));
-
-    TrainingSettings training = training(c, model.head());
-    SweepSpec.SubspaceSpec subspace = new SweepSpec.SubspaceSpec(
-        choice(c, "subspace.kind", SweepSpec.SubspaceKind.class), positiveInts(c, "subspace.ranks", false));
-    if (subspace.kind() == SweepSpec.SubspaceKind.PCA) {
-      int deviations = Math.min(training.maxDeviations(), training.collectedModels());
-      if (subspace.maxRank() > deviations) {
-        throw bad(c, "subspace.ranks", String.format(
-            "PCA rank %d is larger than the %d SWAG deviations (training.swag.max-deviations = %d, %d models collected)",
-            subspace.maxRank(), deviations, training.maxDeviations(), training.collectedModels()));
+  private static void rejectUnknownKeys(Config user, Set<String> known, String prefix) {
+    for (Map.Entry<String, ConfigValue> entry : user.entrySet()) {
+      String key = entry.getKey();
+      if (!known.contains(key)) {
+        String suggestion = known.stream()
+            .min(Comparator.comparingInt(k -> editDistance(k, key)))
+            .filter(k -> editDistance(k, key) <= Math.max(2, key.length() / 4))
+            .map(k -> " (did you mean '" + prefix + k + "'?)")
+            .orElse("");
+        throw new BadInputException(
+            entry.getValue().origin().description() + ": unknown key '" + prefix + key + "'" + suggestion);
       }
+    }
+  }
+
+  private Experiment experiment(Config c) {
+    ModelSpec model = new ModelSpec(positiveInts(c, "model.hidden", true),
+        choice(c, "model.activation", MlpSpec.Activation.class), choice(c, "model.head", MlpSpec.Head.class));
+    TrainingSpec training = training(c);
+    DataSpec data = data(c);
+    List<String> kinds = labels(c, "subspace.kinds", SUBSPACE_KINDS);
+    List<Integer> ranks = positiveInts(c, "subspace.ranks", false);
+    int maxRank = ranks.stream().mapToInt(Integer::intValue).max().orElseThrow();
+    int deviations = Math.min(training.maxDeviations(), training.collectedModels());
+    if (kinds.contains("pca") && maxRank > deviations) {
+      throw bad(c, "subspace.ranks", String.format(
+          "PCA rank %d is larger than the %d SWAG deviations (training.swag.max-deviations = %d, %d models collected)",
+          maxRank, deviations, training.maxDeviations(), training.collectedModels()));
     }
     List<Double> temperatures = c.getDoubleList("inference.temperatures");
     if (temperatures.isEmpty()) {
@@ -153,44 +158,86 @@ public final class SweepConfigLoader {
         throw bad(c, "inference.temperatures", "temperature " + t + " must be positive and finite");
       }
     }
-    SweepSpec.InferenceSpec inference = new SweepSpec.InferenceSpec(
-        choice(c, "inference.method", SweepSpec.Method.class),
-        List.copyOf(temperatures),
-        positive(c, "inference.noise-variance"),
-        positive(c, "inference.prior-std"),
-        atLeast(c, "inference.samples", 1),
-        atLeast(c, "inference.burn-in", 0),
+    InferenceSpec inference = new InferenceSpec(positive(c, "inference.noise-variance"),
+        positive(c, "inference.prior-std"), atLeast(c, "inference.samples", 1), atLeast(c, "inference.burn-in", 0),
         atLeast(c, "inference.thin", 1));
-
-    SweepSpec.GridSpec grid = new SweepSpec.GridSpec(
-        c.getBoolean("evaluation.grid.enabled"), c.getDouble("evaluation.grid.from"),
-        c.getDouble("evaluation.grid.to"), atLeast(c, "evaluation.grid.points", 2));
+    EvaluationSpec.GridSpec grid = new EvaluationSpec.GridSpec(c.getBoolean("evaluation.grid.enabled"),
+        c.getDouble("evaluation.grid.from"), c.getDouble("evaluation.grid.to"),
+        atLeast(c, "evaluation.grid.points", 2));
     if (!(grid.to() > grid.from())) {
       throw bad(c, "evaluation.grid.to", "must be larger than evaluation.grid.from");
     }
-    SweepSpec.EvaluationSpec evaluation = new SweepSpec.EvaluationSpec(
-        atLeast(c, "evaluation.draws", 0), grid, atLeast(c, "evaluation.plot-samples", 0));
-
+    EvaluationSpec evaluation = new EvaluationSpec(atLeast(c, "evaluation.draws", 0), grid,
+        atLeast(c, "evaluation.plot-samples", 0));
     List<Long> seeds = c.getLongList("sweep.seeds");
     if (seeds.isEmpty()) {
       throw bad(c, "sweep.seeds", "needs at least one seed");
     }
-    return new SweepSpec(c.getString("sweep.name"), List.copyOf(seeds), data, model, training, subspace, inference,
-        evaluation);
+    List<String> splits = Datasets.splitLabels(data, nonNegativeInts(c, "data.splits", false));
+    checkData(data, splits.get(0), training, grid, model);
+    return new Experiment(data, splits, List.copyOf(seeds), model, training, kinds, ranks,
+        labels(c, "inference.methods", METHODS), List.copyOf(temperatures), inference, evaluation);
   }
 
-  private static TrainingSettings training(Config c, MlpSpec.Head head) {
+  private static DataSpec data(Config c) {
+    String source = choice(c, "data.source", Datasets.Source.class);
+    String split = choice(c, "data.split", Datasets.SplitKind.class);
+    boolean table = source.equals(Labels.of(Datasets.Source.TABLE));
+    if (split.equals(Labels.of(Datasets.SplitKind.HELD_OUT)) && table) {
+      throw bad(c, "data.split", "held-out needs data.source = generated-toy; use reference or all for tables");
+    }
+    String path = c.getIsNull("data.path") ? null : c.getString("data.path");
+    if (table && path == null) {
+      throw bad(c, "data.source", "table data needs data.path");
+    }
+    String sha256 = "";
+    if (table) {
+      try {
+        sha256 = ArtifactStore.sha256(Files.readAllBytes(Path.of(path)));
+      } catch (IOException e) {
+        throw new BadInputException(path + ": data file not found or unreadable (data.path)");
+      }
+    }
+    return new DataSpec(c.getString("data.name"), source, path, sha256,
+        choice(c, "data.format.separator", TableFormat.Separator.class), atLeast(c, "data.format.header-lines", 0),
+        c.getInt("data.format.target-column"), nonNegativeInts(c, "data.format.drop-columns", true),
+        choice(c, "data.features", FeatureMap.class), c.getBoolean("data.standardize"), split,
+        atLeast(c, "data.generated.train-points", 2), atLeast(c, "data.generated.test-points", 1),
+        c.getLong("data.generated.seed"));
+  }
+
+  /** Loads the first split for real: malformed files, shape mismatches and too-large batches fail here. */
+  private static void checkData(DataSpec data, String firstSplit, TrainingSpec training,
+      EvaluationSpec.GridSpec grid, ModelSpec model) {
+    String source = data.path() == null ? "data.source = " + data.source() : data.path();
+    boolean quadratic = data.features().equals(Labels.of(FeatureMap.TOY_QUADRATIC));
+    if (quadratic || grid.enabled()) {
+      PreparedSplit probe = Datasets.load(withFeatures(data, Labels.of(FeatureMap.RAW)), firstSplit);
+      if (probe.source().columns() != 1) {
+        throw new BadInputException(source + ": " + (quadratic ? "data.features = toy-quadratic" : "evaluation.grid")
+            + " needs exactly one input column, found " + probe.source().columns());
+      }
+    }
+    PreparedSplit split = Datasets.load(data, firstSplit);
+    if (training.batchSize() > split.data().trainCount()) {
+      throw new BadInputException(String.format("%s: training.batch-size %d is larger than the %d training rows",
+          source, training.batchSize(), split.data().trainCount()));
+    }
+  }
+
+  private static DataSpec withFeatures(DataSpec d, String features) {
+    return new DataSpec(d.name(), d.source(), d.path(), d.contentSha256(), d.separator(), d.headerLines(),
+        d.targetColumn(), d.dropColumns(), features, d.standardize(), d.split(), d.generatedTrainPoints(),
+        d.generatedTestPoints(), d.generatedSeed());
+  }
+
+  private static TrainingSpec training(Config c) {
     int epochs = atLeast(c, "training.epochs", 1);
     int swagStart = atLeast(c, "training.swag.start-epoch", 0);
     if (swagStart >= epochs) {
       throw bad(c, "training.swag.start-epoch", String.format(
           "SWAG start epoch %d leaves nothing to collect in %d epochs", swagStart, epochs));
     }
-    double lr = positive(c, "training.lr");
-    LearningRateSchedule.Kind kind = choice(c, "training.schedule", LearningRateSchedule.Kind.class);
-    LearningRateSchedule schedule = kind == LearningRateSchedule.Kind.CONSTANT
-        ? LearningRateSchedule.constant(lr)
-        : new LearningRateSchedule(kind, lr, positive(c, "training.swa-lr"), Math.max(swagStart, 1));
     double momentum = c.getDouble("training.momentum");
     if (!(momentum >= 0 && momentum < 1)) {
       throw bad(c, "training.momentum", "must be in [0, 1), got " + momentum);
@@ -199,28 +246,53 @@ public final class SweepConfigLoader {
     if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
       throw bad(c, "training.weight-decay", "must be non-negative, got " + weightDecay);
     }
-    return new TrainingSettings(epochs, atLeast(c, "training.batch-size", 1), schedule, momentum, weightDecay,
-        swagStart, atLeast(c, "training.swag.max-deviations", 2),
-        new GaussianLikelihood(head, positive(c, "training.loss-noise-variance")));
+    return new TrainingSpec(epochs, atLeast(c, "training.batch-size", 1), positive(c, "training.lr"),
+        choice(c, "training.schedule", LearningRateSchedule.Kind.class), positive(c, "training.swa-lr"), momentum,
+        weightDecay, positive(c, "training.loss-noise-variance"), swagStart,
+        atLeast(c, "training.swag.max-deviations", 2));
   }
 
-  private static <E extends Enum<E>> E choice(Config c, String key, Class<E> type) {
+  private static SweepSpec.RuntimeSpec runtime(Config c) {
+    Set<StageKind> gpuStages = EnumSet.noneOf(StageKind.class);
+    for (String label : labels(c, "orchestrator.gpu-stages", List.of("train", "subspace", "sample", "evaluate"))) {
+      gpuStages.add(Labels.parse(StageKind.class, label));
+    }
+    List<Integer> gpus = nonNegativeInts(c, "orchestrator.gpus", true);
+    if (!gpuStages.isEmpty() && gpus.isEmpty()) {
+      throw bad(c, "orchestrator.gpu-stages", "stages need a GPU but orchestrator.gpus is empty");
+    }
+    double rate = c.getDouble("orchestrator.fault-injection.rate");
+    if (!(rate >= 0 && rate < 1)) {
+      throw bad(c, "orchestrator.fault-injection.rate", "must be in [0, 1), got " + rate);
+    }
+    return new SweepSpec.RuntimeSpec(atLeast(c, "orchestrator.workers", 1),
+        atLeast(c, "orchestrator.slots-per-worker", 1), gpus, gpuStages, atLeast(c, "orchestrator.max-attempts", 1),
+        c.getDuration("orchestrator.retry-backoff"),
+        new StageExecutor.CheckpointPolicy(atLeast(c, "orchestrator.checkpoint.train-epochs", 1),
+            atLeast(c, "orchestrator.checkpoint.sample-iterations", 1)),
+        new FaultInjector(rate, c.getLong("orchestrator.fault-injection.seed")));
+  }
+
+  private static <E extends Enum<E>> String choice(Config c, String key, Class<E> type) {
     String value = c.getString(key);
-    for (E option : type.getEnumConstants()) {
-      if (label(option).equals(value)) {
-        return option;
+    try {
+      return Labels.of(Labels.parse(type, value));
+    } catch (IllegalArgumentException e) {
+      throw bad(c, key, e.getMessage());
+    }
+  }
+
+  private static List<String> labels(Config c, String key, List<String> allowed) {
+    List<String> values = c.getStringList(key);
+    for (String v : values) {
+      if (!allowed.contains(v)) {
+        throw bad(c, key, "unknown value '" + v + "' (expected one of " + String.join(", ", allowed) + ")");
       }
     }
-    List<String> options = new ArrayList<>();
-    for (E option : type.getEnumConstants()) {
-      options.add(label(option));
+    if (values.isEmpty() && !key.startsWith("orchestrator.")) {
+      throw bad(c, key, "needs at least one value");
     }
-    throw bad(c, key, "unknown value '" + value + "' (expected one of " + String.join(", ", options) + ")");
-  }
-
-  /** The configuration spelling of an enum constant: lower case, dashes for underscores. */
-  public static String label(Enum<?> option) {
-    return option.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    return List.copyOf(values);
   }
 
   private static int atLeast(Config c, String key, int minimum) {
@@ -247,14 +319,13 @@ public final class SweepConfigLoader {
     return ints(c, key, mayBeEmpty, v -> v >= 0, "non-negative");
   }
 
-  private static List<Integer> ints(
-      Config c, String key, boolean mayBeEmpty, Function<Integer, Boolean> valid, String what) {
+  private static List<Integer> ints(Config c, String key, boolean mayBeEmpty, IntPredicate valid, String what) {
     List<Integer> values = c.getIntList(key);
     if (values.isEmpty() && !mayBeEmpty) {
       throw bad(c, key, "needs at least one value");
     }
     for (int v : values) {
-      if (!valid.apply(v)) {
+      if (!valid.test(v)) {
         throw bad(c, key, "values must be " + what + ", got " + v);
       }
     }

@@ -1,92 +1,63 @@
 package org.subspace.orchestrator.config;
 
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import org.subspace.workers.data.FeatureMap;
-import org.subspace.workers.data.TableFormat;
-import org.subspace.workers.model.MlpSpec;
-import org.subspace.workers.train.TrainingSettings;
+import java.util.Set;
+import org.subspace.protocol.spec.DataSpec;
+import org.subspace.protocol.spec.EvaluationSpec;
+import org.subspace.protocol.spec.InferenceSpec;
+import org.subspace.protocol.spec.ModelSpec;
+import org.subspace.protocol.spec.TrainingSpec;
+import org.subspace.protocol.stage.StageKind;
+import org.subspace.workers.stages.FaultInjector;
+import org.subspace.workers.stages.StageExecutor;
 
-/** A validated sweep: what to train, which subspaces, methods and temperatures to evaluate. */
-public record SweepSpec(
-    String name,
-    List<Long> seeds,
-    DataSpec data,
-    ModelSpec model,
-    TrainingSettings training,
-    SubspaceSpec subspace,
-    InferenceSpec inference,
-    EvaluationSpec evaluation) {
+/** A validated sweep: one experiment per dataset, and how to run it. */
+public record SweepSpec(String name, List<Experiment> experiments, RuntimeSpec runtime) {
 
-  public enum DataSource {
-    GENERATED_TOY,
-    TABLE
-  }
+  /**
+   * One dataset's grid: splits x seeds train once each; every subspace kind is built once
+   * per training at the largest rank; every (rank, method, temperature) is one chain.
+   */
+  public record Experiment(
+      DataSpec data,
+      List<String> splits,
+      List<Long> seeds,
+      ModelSpec model,
+      TrainingSpec training,
+      List<String> subspaceKinds,
+      List<Integer> ranks,
+      List<String> methods,
+      List<Double> temperatures,
+      InferenceSpec inference,
+      EvaluationSpec evaluation) {
 
-  public enum SplitKind {
-    REFERENCE,
-    ALL,
-    HELD_OUT
-  }
-
-  public record GeneratedSpec(int trainPoints, int testPoints, long seed) {}
-
-  public record DataSpec(
-      String name,
-      DataSource source,
-      Path path,
-      TableFormat format,
-      FeatureMap features,
-      boolean standardize,
-      SplitKind split,
-      List<Integer> splits,
-      GeneratedSpec generated) {}
-
-  public record ModelSpec(List<Integer> hidden, MlpSpec.Activation activation, MlpSpec.Head head) {
-    public MlpSpec forInputs(int inputs) {
-      return new MlpSpec(inputs, hidden, activation, head);
-    }
-  }
-
-  public enum SubspaceKind {
-    PCA,
-    RANDOM
-  }
-
-  public record SubspaceSpec(SubspaceKind kind, List<Integer> ranks) {
     public int maxRank() {
       return ranks.stream().mapToInt(Integer::intValue).max().orElseThrow();
     }
-  }
 
-  public enum Method {
-    ESS
-  }
-
-  public record InferenceSpec(
-      Method method,
-      List<Double> temperatures,
-      double noiseVariance,
-      double priorStd,
-      int samples,
-      int burnIn,
-      int thin) {}
-
-  public record GridSpec(boolean enabled, double from, double to, int points) {
-    public double[] xs() {
-      double[] xs = new double[points];
-      for (int i = 0; i < points; i++) {
-        xs[i] = from + (to - from) * i / (points - 1);
-      }
-      return xs;
+    public int configurations() {
+      return splits.size() * seeds.size() * subspaceKinds.size() * ranks.size() * methods.size() * temperatures.size();
     }
   }
 
-  public record EvaluationSpec(int draws, GridSpec grid, int plotSamples) {}
+  /** How the sweep runs: none of it changes the results. */
+  public record RuntimeSpec(
+      int workers,
+      int slotsPerWorker,
+      List<Integer> gpus,
+      Set<StageKind> gpuStages,
+      int maxAttempts,
+      Duration retryBackoff,
+      StageExecutor.CheckpointPolicy checkpoint,
+      FaultInjector faults) {
 
-  /** How many (split, seed, rank, temperature) configurations the sweep evaluates. */
+    public RuntimeSpec withWorkers(int count) {
+      return new RuntimeSpec(count, slotsPerWorker, gpus, gpuStages, maxAttempts, retryBackoff, checkpoint, faults);
+    }
+  }
+
   public int configurations() {
-    int splits = data.split() == SplitKind.REFERENCE ? data.splits().size() : 1;
-    return splits * seeds.size() * subspace.ranks().size() * inference.temperatures().size();
+    return experiments.stream().mapToInt(Experiment::configurations).sum();
   }
 }

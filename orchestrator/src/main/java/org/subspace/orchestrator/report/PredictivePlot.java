@@ -14,7 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import javax.imageio.ImageIO;
-import org.subspace.orchestrator.sweep.GridPrediction;
+import org.subspace.workers.store.AtomicFiles;
 
 /**
  * Draws a 1-D predictive distribution as the paper's toy figure does: the data, the

@@ -48,10 +48,10 @@ public final class Npy {
         .order(ByteOrder.LITTLE_ENDIAN);
     buffer.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
     buffer.put(header.getBytes(StandardCharsets.US_ASCII));
-    if (tensor.dtype() == Tensor.DType.FLOAT32) {
-      buffer.asFloatBuffer().put(tensor.floats());
-    } else {
-      buffer.asDoubleBuffer().put(tensor.doubles());
+    switch (tensor.dtype()) {
+      case FLOAT32 -> buffer.asFloatBuffer().put(tensor.floats());
+      case FLOAT64 -> buffer.asDoubleBuffer().put(tensor.doubles());
+      case INT64 -> buffer.asLongBuffer().put(tensor.longs());
     }
     return buffer.array();
   }
@@ -83,7 +83,8 @@ public final class Npy {
     Tensor.DType dtype = switch (m.group(1)) {
       case "<f4" -> Tensor.DType.FLOAT32;
       case "<f8" -> Tensor.DType.FLOAT64;
-      default -> throw new IOException("unsupported dtype " + m.group(1) + " (float32 and float64 are read)");
+      case "<i8" -> Tensor.DType.INT64;
+      default -> throw new IOException("unsupported dtype " + m.group(1) + " (float32, float64, int64 are read)");
     };
     String[] dims = m.group(3).replace(" ", "").split(",");
     long[] shape = Arrays.stream(dims).filter(s -> !s.isEmpty()).mapToLong(Long::parseLong).toArray();
@@ -91,14 +92,24 @@ public final class Npy {
     if (buffer.remaining() != size * dtype.bytes) {
       throw new IOException("expected " + size * dtype.bytes + " data bytes, found " + buffer.remaining());
     }
-    if (dtype == Tensor.DType.FLOAT32) {
-      float[] values = new float[Math.toIntExact(size)];
-      buffer.asFloatBuffer().get(values);
-      return Tensor.of(values, shape);
-    }
-    double[] values = new double[Math.toIntExact(size)];
-    buffer.asDoubleBuffer().get(values);
-    return Tensor.of(values, shape);
+    int n = Math.toIntExact(size);
+    return switch (dtype) {
+      case FLOAT32 -> {
+        float[] values = new float[n];
+        buffer.asFloatBuffer().get(values);
+        yield Tensor.of(values, shape);
+      }
+      case FLOAT64 -> {
+        double[] values = new double[n];
+        buffer.asDoubleBuffer().get(values);
+        yield Tensor.of(values, shape);
+      }
+      case INT64 -> {
+        long[] values = new long[n];
+        buffer.asLongBuffer().get(values);
+        yield Tensor.of(values, shape);
+      }
+    };
   }
 
   /** Writes an uncompressed {@code .npz}: one {@code NAME.npy} member per entry, in order. */

@@ -29,8 +29,9 @@ class NpyTest {
   void roundTripsFloatsDoublesAndScalars() throws IOException {
     Tensor matrix = Tensor.of(new float[] {1.5f, -2f, Float.MIN_VALUE, 7f}, 2, 2);
     Tensor vector = Tensor.of(new double[] {Math.PI, -0.0, 1e300}, 3);
-    Tensor scalar = Tensor.of(new double[] {42.0});
-    for (Tensor t : new Tensor[] {matrix, vector, scalar}) {
+    Tensor scalar = Tensor.scalar(42.0);
+    Tensor counter = Tensor.of(new long[] {Long.MIN_VALUE, -1, 7}, 3);
+    for (Tensor t : new Tensor[] {matrix, vector, scalar, counter}) {
       assertEquals(t, Npy.fromBytes(Npy.toBytes(t)));
     }
     Map<String, Tensor> archive = new LinkedHashMap<>();

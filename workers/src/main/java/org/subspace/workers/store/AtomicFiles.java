@@ -1,4 +1,4 @@
-package org.subspace.orchestrator.report;
+package org.subspace.workers.store;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.UUID;
 
 /**
  * Writes a file whole or not at all: the bytes go to a temporary file in the same folder,
@@ -19,7 +20,8 @@ public final class AtomicFiles {
   private AtomicFiles() {}
 
   public static void write(Path target, byte[] bytes) {
-    Path temporary = target.resolveSibling("." + target.getFileName() + ".tmp");
+    // A unique temporary name: two writers of the same content-addressed file must not collide.
+    Path temporary = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
     try {
       try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
           StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {

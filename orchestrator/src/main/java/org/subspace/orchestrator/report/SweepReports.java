@@ -1,0 +1,57 @@
+package org.subspace.orchestrator.report;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.subspace.orchestrator.plan.PlannedStage;
+import org.subspace.orchestrator.plan.StagePlan;
+import org.subspace.orchestrator.runtime.SweepOutcome;
+import org.subspace.protocol.stage.StageKind;
+import org.subspace.protocol.stage.StageManifest;
+import org.subspace.protocol.store.ArtifactRef;
+import org.subspace.workers.stages.StageExecutor;
+import org.subspace.workers.store.ArtifactStore;
+import org.subspace.workers.store.AtomicFiles;
+
+/**
+ * Files for people at the end of a sweep, exported from the store: each configuration's
+ * samples and per-sample predictions ({@code samples/LABEL.npz}) and, for 1-D data, the
+ * predictive curve ({@code predictive.csv/png}, or {@code predictive-LABEL.*} when the sweep
+ * has several configurations).
+ */
+public final class SweepReports {
+  private SweepReports() {}
+
+  public static List<GridPrediction> write(Path out, String sweepName, StagePlan plan, SweepOutcome outcome,
+      ArtifactStore store) {
+    List<PlannedStage> evaluations = plan.ofKind(StageKind.EVALUATE);
+    Path samples = out.resolve("samples");
+    List<GridPrediction> grids = new ArrayList<>();
+    try {
+      Files.createDirectories(samples);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + samples + ": " + e.getMessage(), e);
+    }
+    for (PlannedStage evaluate : evaluations) {
+      StageManifest manifest = outcome.manifests().get(evaluate.key());
+      if (manifest == null) {
+        continue;
+      }
+      String label = evaluate.configuration().label();
+      AtomicFiles.write(samples.resolve(label + ".npz"), store.read(manifest.output(StageExecutor.EVALUATION)));
+      for (ArtifactRef output : manifest.outputs()) {
+        if (output.kind().equals(StageExecutor.GRID)) {
+          GridPrediction grid = GridPrediction.of(label, store.readTensors(output));
+          String name = evaluations.size() == 1 ? "predictive" : "predictive-" + label;
+          CsvReports.writePredictive(out.resolve(name + ".csv"), grid);
+          PredictivePlot.write(out.resolve(name + ".png"), grid, sweepName + ": " + label);
+          grids.add(grid);
+        }
+      }
+    }
+    return grids;
+  }
+}

@@ -1,0 +1,44 @@
+package org.subspace.orchestrator.runtime;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.Terminated;
+import akka.actor.typed.javadsl.Behaviors;
+import java.util.concurrent.CompletableFuture;
+import org.subspace.orchestrator.config.SweepSpec;
+import org.subspace.orchestrator.plan.StagePlan;
+import org.subspace.workers.actors.ArtifactServer;
+import org.subspace.workers.actors.WorkerNode;
+import org.subspace.workers.stages.StageExecutor;
+import org.subspace.workers.store.ArtifactStore;
+
+/**
+ * The root of the one-JVM mode ({@code subspace run}): this node's artifact server, the
+ * configured number of local worker nodes, and the sweep supervisor with its scheduler.
+ */
+public final class LocalGuardian {
+  private LocalGuardian() {}
+
+  public static Behavior<Void> create(SweepSpec spec, StagePlan plan, ArtifactStore store, EventLog events,
+      ResultsLog results, CompletableFuture<SweepOutcome> outcome) {
+    return Behaviors.setup(context -> {
+      SweepSpec.RuntimeSpec runtime = spec.runtime();
+      context.spawn(ArtifactServer.create(store), "artifacts");
+      StageExecutor executor = new StageExecutor(store, runtime.checkpoint());
+      for (int i = 1; i <= runtime.workers(); i++) {
+        String id = "worker-" + i;
+        context.spawn(WorkerNode.create(id, runtime.slotsPerWorker(), runtime.gpus(), executor, runtime.faults()), id);
+      }
+      ActorRef<SweepSupervisor.Command> sweep =
+          context.spawn(SweepSupervisor.create(runtime, plan, store, events, results, outcome), "sweep");
+      context.watch(sweep);
+      // The supervisor stops once it has completed the outcome; stopping before means it crashed.
+      return Behaviors.receive(Void.class)
+          .onSignal(Terminated.class, stopped -> {
+            outcome.completeExceptionally(new IllegalStateException("the sweep supervisor stopped unexpectedly"));
+            return Behaviors.same();
+          })
+          .build();
+    });
+  }
+}

@@ -1,0 +1,34 @@
+package org.subspace.orchestrator.runtime;
+
+import org.subspace.protocol.CborSerializable;
+import org.subspace.protocol.stage.Stage;
+import org.subspace.protocol.stage.StageEvent;
+import org.subspace.protocol.store.ArtifactRef;
+
+/** Between the sweep supervisor and the stage scheduler. */
+public final class SchedulerProtocol {
+  private SchedulerProtocol() {}
+
+  /** To the scheduler: run this stage (from its last checkpoint, if any) when a slot is free. */
+  public record Submit(Stage stage, ArtifactRef resumeFrom) implements StageScheduler.Command, CborSerializable {}
+
+  /** To the supervisor: what happened to the stages it submitted. */
+  public sealed interface Report extends SweepSupervisor.Command, CborSerializable {
+    String key();
+  }
+
+  /** A worker's event about the current attempt, with the worker that runs it. */
+  public record Forwarded(StageEvent event, String workerId) implements Report {
+    @Override
+    public String key() {
+      return event.key();
+    }
+  }
+
+  /** An attempt failed and will be retried after {@code delayMillis}, from the last checkpoint if there is one. */
+  public record Retrying(String key, int failedAttempt, String error, long delayMillis, long resumePosition)
+      implements Report {}
+
+  /** Every attempt failed: the stage is failed for good. */
+  public record GaveUp(String key, int attempts, String error) implements Report {}
+}

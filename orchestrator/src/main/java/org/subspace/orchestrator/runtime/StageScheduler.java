@@ -1,0 +1,241 @@
+package org.subspace.orchestrator.runtime;
+
+import akka.actor.NoSerializationVerificationNeeded;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
+import akka.actor.typed.receptionist.Receptionist;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.subspace.orchestrator.config.SweepSpec;
+import org.subspace.protocol.stage.Stage;
+import org.subspace.protocol.stage.StageEvent;
+import org.subspace.protocol.stage.WorkerProtocol;
+import org.subspace.protocol.store.ArtifactRef;
+import org.subspace.workers.actors.WorkerNode;
+
+/**
+ * Hands runnable stages to workers that have a free slot of the right kind (a CPU slot, or
+ * one of their GPU ids for the stage kinds configured to need a GPU), never more than a
+ * worker's slots. Retries a failed attempt after an exponential backoff from the stage's last
+ * in-stage checkpoint, up to the attempt limit, then reports the stage as given up. Events of
+ * attempts that are no longer current are ignored.
+ */
+public final class StageScheduler extends AbstractBehavior<StageScheduler.Command> {
+
+  public interface Command {}
+
+  private record WorkersChanged(Receptionist.Listing listing) implements Command, NoSerializationVerificationNeeded {}
+
+  private record Registered(WorkerProtocol.Resources resources) implements Command, NoSerializationVerificationNeeded {}
+
+  private record WrappedEvent(StageEvent event) implements Command, NoSerializationVerificationNeeded {}
+
+  private record Retry(Job job) implements Command, NoSerializationVerificationNeeded {}
+
+  /** One attempt of a stage, waiting for or holding a slot. */
+  private record Job(Stage stage, int attempt, ArtifactRef resumeFrom, long resumePosition) {}
+
+  /** A worker's capacity and what runs there now. */
+  private static final class Worker {
+    final WorkerProtocol.Resources resources;
+    int busyCpu;
+    final Set<Integer> busyGpus = new HashSet<>();
+
+    Worker(WorkerProtocol.Resources resources) {
+      this.resources = resources;
+    }
+
+    /** A free slot for the job: -1 for a CPU slot, a GPU id, or null when none is free. */
+    Integer freeSlot(boolean needsGpu) {
+      if (!needsGpu) {
+        return busyCpu < resources.cpuSlots() ? -1 : null;
+      }
+      return resources.gpuIds().stream().filter(g -> !busyGpus.contains(g)).findFirst().orElse(null);
+    }
+  }
+
+  private record Running(Job job, Worker worker, int slot) {}
+
+  public static Behavior<Command> create(SweepSpec.RuntimeSpec runtime, ActorRef<SchedulerProtocol.Report> reports) {
+    return Behaviors.setup(context -> Behaviors.withTimers(
+        timers -> new StageScheduler(context, timers, runtime, reports)));
+  }
+
+  private final TimerScheduler<Command> timers;
+  private final SweepSpec.RuntimeSpec runtime;
+  private final ActorRef<SchedulerProtocol.Report> reports;
+  private final ActorRef<StageEvent> eventAdapter;
+  private final ActorRef<WorkerProtocol.Resources> registrationAdapter;
+  private final Map<ActorRef<WorkerProtocol.Command>, Worker> workers = new LinkedHashMap<>();
+  private final Deque<Job> queue = new ArrayDeque<>();
+  private final Map<String, Running> running = new HashMap<>();
+  /** The newest checkpoint of each unfinished stage, with its position. */
+  private final Map<String, StageEvent.Checkpointed> checkpoints = new HashMap<>();
+
+  private StageScheduler(ActorContext<Command> context, TimerScheduler<Command> timers,
+      SweepSpec.RuntimeSpec runtime, ActorRef<SchedulerProtocol.Report> reports) {
+    super(context);
+    this.timers = timers;
+    this.runtime = runtime;
+    this.reports = reports;
+    this.eventAdapter = context.messageAdapter(StageEvent.class, WrappedEvent::new);
+    this.registrationAdapter = context.messageAdapter(WorkerProtocol.Resources.class, Registered::new);
+    ActorRef<Receptionist.Listing> listingAdapter =
+        context.messageAdapter(Receptionist.Listing.class, WorkersChanged::new);
+    context.getSystem().receptionist().tell(Receptionist.subscribe(WorkerNode.SERVICE_KEY, listingAdapter));
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(SchedulerProtocol.Submit.class, this::onSubmit)
+        .onMessage(WorkersChanged.class, this::onWorkersChanged)
+        .onMessage(Registered.class, this::onRegistered)
+        .onMessage(WrappedEvent.class, wrapped -> onEvent(wrapped.event()))
+        .onMessage(Retry.class, this::onRetry)
+        .build();
+  }
+
+  private Behavior<Command> onSubmit(SchedulerProtocol.Submit submit) {
+    queue.addLast(new Job(submit.stage(), 1, submit.resumeFrom(), 0));
+    dispatch();
+    return this;
+  }
+
+  private Behavior<Command> onWorkersChanged(WorkersChanged changed) {
+    Set<ActorRef<WorkerProtocol.Command>> present = changed.listing().getServiceInstances(WorkerNode.SERVICE_KEY);
+    for (ActorRef<WorkerProtocol.Command> worker : present) {
+      if (!workers.containsKey(worker)) {
+        worker.tell(new WorkerProtocol.DescribeResources(registrationAdapter));
+      }
+    }
+    Iterator<Map.Entry<ActorRef<WorkerProtocol.Command>, Worker>> it = workers.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<ActorRef<WorkerProtocol.Command>, Worker> entry = it.next();
+      if (!present.contains(entry.getKey())) {
+        it.remove();
+        requeueWorkOf(entry.getValue());
+      }
+    }
+    dispatch();
+    return this;
+  }
+
+  /** A worker that left takes its running attempts with it: they run again elsewhere. */
+  private void requeueWorkOf(Worker gone) {
+    running.values().removeIf(r -> {
+      if (r.worker() != gone) {
+        return false;
+      }
+      getContext().getLog().warn("worker {} left; re-queueing {}", gone.resources.workerId(), r.job().stage().key());
+      queue.addFirst(nextAttempt(r.job()));
+      return true;
+    });
+  }
+
+  private Behavior<Command> onRegistered(Registered registered) {
+    WorkerProtocol.Resources resources = registered.resources();
+    workers.putIfAbsent(resources.worker(), new Worker(resources));
+    getContext().getLog().info("worker {} registered: {} CPU slot(s), GPUs {}", resources.workerId(),
+        resources.cpuSlots(), resources.gpuIds());
+    dispatch();
+    return this;
+  }
+
+  private void dispatch() {
+    Iterator<Job> it = queue.iterator();
+    while (it.hasNext()) {
+      Job job = it.next();
+      boolean needsGpu = runtime.gpuStages().contains(job.stage().kind());
+      for (Worker worker : workers.values()) {
+        Integer slot = worker.freeSlot(needsGpu);
+        if (slot != null) {
+          if (slot < 0) {
+            worker.busyCpu++;
+          } else {
+            worker.busyGpus.add(slot);
+          }
+          running.put(job.stage().key(), new Running(job, worker, slot));
+          worker.resources.worker().tell(
+              new WorkerProtocol.RunStage(job.stage(), job.attempt(), job.resumeFrom(), eventAdapter));
+          it.remove();
+          break;
+        }
+      }
+    }
+  }
+
+  private Behavior<Command> onEvent(StageEvent event) {
+    Running current = running.get(event.key());
+    if (current == null || current.job().attempt() != event.attempt()) {
+      getContext().getLog().debug("ignoring {} from superseded attempt {}", event.getClass().getSimpleName(),
+          event.attempt());
+      return this;
+    }
+    String workerId = current.worker().resources.workerId();
+    if (event instanceof StageEvent.Checkpointed checkpointed) {
+      checkpoints.put(event.key(), checkpointed);
+    }
+    if (event instanceof StageEvent.Succeeded) {
+      release(event.key());
+      checkpoints.remove(event.key());
+    }
+    if (event instanceof StageEvent.Failed failed) {
+      release(event.key());
+      onAttemptFailed(current.job(), failed);
+    } else {
+      reports.tell(new SchedulerProtocol.Forwarded(event, workerId));
+    }
+    dispatch();
+    return this;
+  }
+
+  private void release(String key) {
+    Running done = running.remove(key);
+    if (done.slot() < 0) {
+      done.worker().busyCpu--;
+    } else {
+      done.worker().busyGpus.remove(done.slot());
+    }
+  }
+
+  private void onAttemptFailed(Job job, StageEvent.Failed failed) {
+    String key = job.stage().key();
+    if (job.attempt() >= runtime.maxAttempts()) {
+      checkpoints.remove(key);
+      reports.tell(new SchedulerProtocol.GaveUp(key, job.attempt(), failed.error()));
+      return;
+    }
+    Duration delay = runtime.retryBackoff().multipliedBy(1L << Math.min(job.attempt() - 1, 10));
+    Job retry = nextAttempt(job);
+    reports.tell(new SchedulerProtocol.Retrying(key, job.attempt(), failed.error(), delay.toMillis(),
+        retry.resumePosition()));
+    timers.startSingleTimer(key, new Retry(retry), delay);
+  }
+
+  /** The next attempt of a stage, from its newest checkpoint (or where the failed attempt started). */
+  private Job nextAttempt(Job job) {
+    StageEvent.Checkpointed last = checkpoints.get(job.stage().key());
+    return last == null
+        ? new Job(job.stage(), job.attempt() + 1, job.resumeFrom(), job.resumePosition())
+        : new Job(job.stage(), job.attempt() + 1, last.checkpoint(), last.position());
+  }
+
+  private Behavior<Command> onRetry(Retry retry) {
+    queue.addFirst(retry.job());
+    dispatch();
+    return this;
+  }
+}

@@ -1,0 +1,211 @@
+package org.subspace.orchestrator.runtime;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.subspace.orchestrator.config.SweepSpec;
+import org.subspace.orchestrator.plan.PlannedStage;
+import org.subspace.orchestrator.plan.StagePlan;
+import org.subspace.protocol.stage.StageEvent;
+import org.subspace.protocol.stage.StageKind;
+import org.subspace.protocol.stage.StageManifest;
+import org.subspace.protocol.store.ArtifactRef;
+import org.subspace.workers.store.ArtifactStore;
+
+/**
+ * Owns one sweep: walks the stage graph, submits every stage whose upstream stages are done
+ * to its {@link StageScheduler}, makes results durable as they come (stage manifests and
+ * checkpoint pointers in the store, the event log, results.csv), and decides when the sweep
+ * is over. A stage whose manifest is already in the store is done and never runs again; a
+ * stage that gives up fails the stages below it, and the rest of the sweep goes on.
+ */
+public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Command> {
+
+  public interface Command {}
+
+  public static Behavior<Command> create(SweepSpec.RuntimeSpec runtime, StagePlan plan, ArtifactStore store,
+      EventLog events, ResultsLog results, CompletableFuture<SweepOutcome> outcome) {
+    return Behaviors.setup(context -> new SweepSupervisor(context, runtime, plan, store, events, results, outcome));
+  }
+
+  private final StagePlan plan;
+  private final ArtifactStore store;
+  private final EventLog events;
+  private final ResultsLog results;
+  private final CompletableFuture<SweepOutcome> outcome;
+  private final ActorRef<StageScheduler.Command> scheduler;
+  private final Map<String, StageManifest> done = new LinkedHashMap<>();
+  private final Map<String, String> failed = new HashMap<>();
+  private final Set<String> submitted = new HashSet<>();
+
+  private SweepSupervisor(ActorContext<Command> context, SweepSpec.RuntimeSpec runtime, StagePlan plan,
+      ArtifactStore store, EventLog events, ResultsLog results, CompletableFuture<SweepOutcome> outcome) {
+    super(context);
+    this.plan = plan;
+    this.store = store;
+    this.events = events;
+    this.results = results;
+    this.outcome = outcome;
+    ActorRef<SchedulerProtocol.Report> reports = context.getSelf().narrow();
+    this.scheduler = context.spawn(StageScheduler.create(runtime, reports), "scheduler");
+    events.append("sweep-started", Map.of("stages", plan.stages().size(), "workers", runtime.workers(),
+        "slots_per_worker", runtime.slotsPerWorker()));
+    for (PlannedStage stage : plan.stages()) {
+      store.manifest(stage.key()).ifPresent(manifest -> {
+        done.put(stage.key(), manifest);
+        events.append("stage-cached", Map.of("key", stage.key(), "kind", stage.kind().label()));
+        if (stage.kind() == StageKind.EVALUATE) {
+          results.append(row(stage));
+        }
+      });
+    }
+    context.getLog().info("sweep: {} stages, {} already done", plan.stages().size(), done.size());
+    submitRunnable();
+    finishIfOver();
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(SchedulerProtocol.Forwarded.class, this::onForwarded)
+        .onMessage(SchedulerProtocol.Retrying.class, this::onRetrying)
+        .onMessage(SchedulerProtocol.GaveUp.class, this::onGaveUp)
+        .build();
+  }
+
+  private Behavior<Command> onForwarded(SchedulerProtocol.Forwarded forwarded) {
+    StageEvent event = forwarded.event();
+    PlannedStage stage = plan.get(event.key());
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("key", event.key());
+    fields.put("kind", stage.kind().label());
+    fields.put("attempt", event.attempt());
+    fields.put("worker", forwarded.workerId());
+    if (event instanceof StageEvent.Started) {
+      getContext().getLog().info("started {} (attempt {}) on {}", stage.description(), event.attempt(),
+          forwarded.workerId());
+      events.append("stage-started", fields);
+    } else if (event instanceof StageEvent.Progress progress) {
+      getContext().getLog().info("  {}: {}/{} {}", stage.description(), progress.done(), progress.total(),
+          progress.detail());
+    } else if (event instanceof StageEvent.Checkpointed checkpointed) {
+      store.writeCheckpoint(event.key(), checkpointed.checkpoint());
+      fields.put("position", checkpointed.position());
+      fields.put("checkpoint", checkpointed.checkpoint().sha256());
+      events.append("stage-checkpoint", fields);
+    } else if (event instanceof StageEvent.Succeeded succeeded) {
+      onSucceeded(stage, succeeded, fields);
+    }
+    return finishIfOver();
+  }
+
+  private void onSucceeded(PlannedStage stage, StageEvent.Succeeded succeeded, Map<String, Object> fields) {
+    if (done.containsKey(stage.key())) {
+      return;
+    }
+    StageManifest manifest = new StageManifest(stage.key(), stage.kind(), succeeded.outputs(), succeeded.metrics(),
+        succeeded.computeSeconds(), succeeded.attempt());
+    store.writeManifest(manifest);
+    done.put(stage.key(), manifest);
+    fields.put("seconds", succeeded.computeSeconds());
+    fields.put("outputs", succeeded.outputs().stream().map(ArtifactRef::sha256).toList());
+    events.append("stage-done", fields);
+    getContext().getLog().info("done {} in {} s", stage.description(),
+        String.format("%.2f", succeeded.computeSeconds()));
+    if (stage.kind() == StageKind.EVALUATE) {
+      results.append(row(stage));
+    }
+    submitRunnable();
+  }
+
+  private Behavior<Command> onRetrying(SchedulerProtocol.Retrying retrying) {
+    PlannedStage stage = plan.get(retrying.key());
+    getContext().getLog().warn("{} attempt {} failed ({}); retrying in {} ms from position {}", stage.description(),
+        retrying.failedAttempt(), retrying.error(), retrying.delayMillis(), retrying.resumePosition());
+    events.append("stage-retry", Map.of("key", retrying.key(), "kind", stage.kind().label(),
+        "attempt", retrying.failedAttempt(), "error", retrying.error(), "delay_ms", retrying.delayMillis(),
+        "resume_position", retrying.resumePosition()));
+    return this;
+  }
+
+  private Behavior<Command> onGaveUp(SchedulerProtocol.GaveUp gaveUp) {
+    PlannedStage stage = plan.get(gaveUp.key());
+    getContext().getLog().error("{} failed after {} attempts: {}", stage.description(), gaveUp.attempts(),
+        gaveUp.error());
+    fail(stage, gaveUp.error(), "stage-failed", gaveUp.attempts());
+    // Everything below a failed stage fails with it; the rest of the sweep goes on.
+    for (PlannedStage below : plan.stages()) {
+      if (!failed.containsKey(below.key()) && below.upstream().stream().anyMatch(failed::containsKey)) {
+        fail(below, "upstream failed: " + stage.description() + ": " + gaveUp.error(), "stage-blocked", 0);
+      }
+    }
+    return finishIfOver();
+  }
+
+  private void fail(PlannedStage stage, String error, String event, int attempts) {
+    failed.put(stage.key(), error);
+    events.append(event, Map.of("key", stage.key(), "kind", stage.kind().label(), "attempts", attempts,
+        "error", error));
+    if (stage.kind() == StageKind.EVALUATE) {
+      results.append(row(stage));
+    }
+  }
+
+  private void submitRunnable() {
+    for (PlannedStage stage : plan.stages()) {
+      String key = stage.key();
+      if (done.containsKey(key) || failed.containsKey(key) || submitted.contains(key)
+          || !done.keySet().containsAll(stage.upstream())) {
+        continue;
+      }
+      ArtifactRef checkpoint = store.checkpoint(key).orElse(null);
+      submitted.add(key);
+      events.append("stage-queued", Map.of("key", key, "kind", stage.kind().label(),
+          "resume", checkpoint != null, "description", stage.description()));
+      scheduler.tell(new SchedulerProtocol.Submit(stage.build().apply(done), checkpoint));
+    }
+  }
+
+  private Behavior<Command> finishIfOver() {
+    boolean over = plan.stages().stream().allMatch(s -> done.containsKey(s.key()) || failed.containsKey(s.key()));
+    if (!over) {
+      return this;
+    }
+    List<ResultRow> rows = new ArrayList<>();
+    plan.ofKind(StageKind.EVALUATE).forEach(stage -> rows.add(row(stage)));
+    results.rewrite(rows);
+    events.append("sweep-done", Map.of("configurations", rows.size(),
+        "failed", rows.stream().filter(r -> !r.ok()).count()));
+    outcome.complete(new SweepOutcome(rows, Map.copyOf(done)));
+    return Behaviors.stopped();
+  }
+
+  /** The results row of an evaluate stage, from its manifest and those of its chain and training. */
+  private ResultRow row(PlannedStage evaluate) {
+    String sampleKey = evaluate.upstream().get(1);
+    String trainKey = plan.get(evaluate.upstream().get(0)).upstream().get(0);
+    StageManifest evaluation = done.get(evaluate.key());
+    StageManifest chain = done.get(sampleKey);
+    StageManifest training = done.get(trainKey);
+    double trainSeconds = training == null ? 0 : training.computeSeconds();
+    double sampleSeconds = chain == null ? 0 : chain.computeSeconds();
+    if (evaluation == null) {
+      return new ResultRow(evaluate.configuration(), evaluate.key(), Map.of(), trainSeconds, sampleSeconds,
+          failed.getOrDefault(evaluate.key(), "not run"));
+    }
+    Map<String, Double> metrics = new LinkedHashMap<>(chain.metrics());
+    metrics.putAll(evaluation.metrics());
+    return new ResultRow(evaluate.configuration(), evaluate.key(), metrics, trainSeconds, sampleSeconds, null);
+  }
+}

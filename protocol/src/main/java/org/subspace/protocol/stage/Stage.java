@@ -1,0 +1,84 @@
+package org.subspace.protocol.stage;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import org.subspace.protocol.CborSerializable;
+import org.subspace.protocol.spec.DataSpec;
+import org.subspace.protocol.spec.EvaluationSpec;
+import org.subspace.protocol.spec.InferenceSpec;
+import org.subspace.protocol.spec.ModelSpec;
+import org.subspace.protocol.spec.TrainingSpec;
+import org.subspace.protocol.store.ArtifactRef;
+
+/**
+ * A unit of work with everything a worker needs to do it: settings and input artifacts.
+ * {@code key} is the stage's content key (a hash of its settings and its inputs' keys): the
+ * same key means the same result, so a stage whose key is done never runs again.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = Stage.Train.class, name = "train"),
+  @JsonSubTypes.Type(value = Stage.BuildSubspace.class, name = "subspace"),
+  @JsonSubTypes.Type(value = Stage.Sample.class, name = "sample"),
+  @JsonSubTypes.Type(value = Stage.Evaluate.class, name = "evaluate")
+})
+public sealed interface Stage extends CborSerializable {
+  String key();
+
+  StageKind kind();
+
+  /** SGD with SWAG on one split of a dataset; outputs the final training state with SWAG moments. */
+  record Train(String key, DataSpec data, String split, ModelSpec model, TrainingSpec training, long seed)
+      implements Stage {
+    @Override
+    public StageKind kind() {
+      return StageKind.TRAIN;
+    }
+  }
+
+  /** A subspace (pca | random) of the largest rank any consumer needs; smaller ranks are its leading rows. */
+  record BuildSubspace(String key, String subspaceKind, int rank, long seed, ArtifactRef trained) implements Stage {
+    @Override
+    public StageKind kind() {
+      return StageKind.SUBSPACE;
+    }
+  }
+
+  /** One chain: {@code method} in the rank-{@code rank} leading rows of the subspace, at a temperature. */
+  record Sample(
+      String key,
+      String method,
+      int rank,
+      double temperature,
+      long seed,
+      InferenceSpec inference,
+      DataSpec data,
+      String split,
+      ModelSpec model,
+      ArtifactRef subspace)
+      implements Stage {
+    @Override
+    public StageKind kind() {
+      return StageKind.SAMPLE;
+    }
+  }
+
+  /** Model averaging over a chain's samples on the evaluation rows (and the grid, if asked). */
+  record Evaluate(
+      String key,
+      int rank,
+      long seed,
+      InferenceSpec inference,
+      EvaluationSpec evaluation,
+      DataSpec data,
+      String split,
+      ModelSpec model,
+      ArtifactRef subspace,
+      ArtifactRef samples)
+      implements Stage {
+    @Override
+    public StageKind kind() {
+      return StageKind.EVALUATE;
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package org.subspace.protocol.stage;
+
+import java.util.List;
+import java.util.Map;
+import org.subspace.protocol.CborSerializable;
+import org.subspace.protocol.store.ArtifactRef;
+
+/** What a worker reports about one attempt of a stage. */
+public sealed interface StageEvent extends CborSerializable {
+  String key();
+
+  int attempt();
+
+  record Started(String key, int attempt, String workerId) implements StageEvent {}
+
+  /** {@code done} of {@code total} units (epochs, chain iterations). */
+  record Progress(String key, int attempt, long done, long total, String detail) implements StageEvent {}
+
+  /** A durable in-stage checkpoint at {@code position} (epochs done, chain iterations done). */
+  record Checkpointed(String key, int attempt, ArtifactRef checkpoint, long position) implements StageEvent {}
+
+  record Succeeded(String key, int attempt, List<ArtifactRef> outputs, Map<String, Double> metrics,
+      double computeSeconds) implements StageEvent {
+    public Succeeded {
+      outputs = List.copyOf(outputs);
+      metrics = Map.copyOf(metrics);
+    }
+  }
+
+  record Failed(String key, int attempt, String error) implements StageEvent {}
+}

@@ -1,0 +1,132 @@
+package org.subspace.workers.actors;
+
+import akka.actor.NoSerializationVerificationNeeded;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.SupervisorStrategy;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import java.time.Duration;
+import java.util.OptionalDouble;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.subspace.protocol.stage.StageEvent;
+import org.subspace.protocol.stage.StageKind;
+import org.subspace.protocol.stage.WorkerProtocol;
+import org.subspace.protocol.store.ArtifactRef;
+import org.subspace.workers.stages.FaultInjector;
+import org.subspace.workers.stages.StageExecutor;
+
+/**
+ * A thin actor around {@link StageExecutor} for one kind of stage: the node's trainer,
+ * subspace builder, sampler and evaluator are four of these. The computation runs on the
+ * blocking dispatcher, never on the actor's thread; progress and checkpoints go straight to
+ * the requester. A failed attempt is reported and then thrown, so the actor's supervisor
+ * restarts it with backoff; the scheduler decides whether to retry.
+ */
+public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
+  public static final String BLOCKING_DISPATCHER = "subspace.blocking-dispatcher";
+
+  public sealed interface Command {}
+
+  public record Run(WorkerProtocol.RunStage request) implements Command, NoSerializationVerificationNeeded {}
+
+  private record Finished(WorkerProtocol.RunStage request, StageExecutor.Result result, double seconds,
+      Throwable error) implements Command, NoSerializationVerificationNeeded {}
+
+  /** Thrown after reporting a failed attempt, so that supervision restarts the actor. */
+  static final class AttemptFailed extends RuntimeException {
+    AttemptFailed(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  public static Behavior<Command> create(
+      StageKind kind, String workerId, StageExecutor executor, FaultInjector faults) {
+    return Behaviors.supervise(Behaviors.<Command>setup(
+            context -> new StageWorker(context, kind, workerId, executor, faults)))
+        .onFailure(AttemptFailed.class,
+            SupervisorStrategy.restartWithBackoff(Duration.ofMillis(50), Duration.ofSeconds(2), 0.2));
+  }
+
+  private final StageKind kind;
+  private final String workerId;
+  private final StageExecutor executor;
+  private final FaultInjector faults;
+  private final Executor blocking;
+
+  private StageWorker(ActorContext<Command> context, StageKind kind, String workerId, StageExecutor executor,
+      FaultInjector faults) {
+    super(context);
+    this.kind = kind;
+    this.workerId = workerId;
+    this.executor = executor;
+    this.faults = faults;
+    this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(BLOCKING_DISPATCHER));
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Run.class, this::onRun)
+        .onMessage(Finished.class, this::onFinished)
+        .build();
+  }
+
+  private Behavior<Command> onRun(Run run) {
+    WorkerProtocol.RunStage request = run.request();
+    if (request.stage().kind() != kind) {
+      throw new IllegalArgumentException(kind + " worker got a " + request.stage().kind() + " stage");
+    }
+    String key = request.stage().key();
+    ActorRef<StageEvent> replyTo = request.replyTo();
+    replyTo.tell(new StageEvent.Started(key, request.attempt(), workerId));
+    StageExecutor.Context reporter = new Reporter(key, request.attempt(), replyTo,
+        faults.strikeAt(key, request.attempt()));
+    long started = System.nanoTime();
+    CompletableFuture<StageExecutor.Result> work = CompletableFuture.supplyAsync(
+        () -> executor.run(request.stage(), request.resumeFrom(), reporter), blocking);
+    getContext().pipeToSelf(work, (result, error) ->
+        new Finished(request, result, (System.nanoTime() - started) / 1e9, error));
+    return this;
+  }
+
+  private Behavior<Command> onFinished(Finished finished) {
+    WorkerProtocol.RunStage request = finished.request();
+    String key = request.stage().key();
+    if (finished.error() == null) {
+      request.replyTo().tell(new StageEvent.Succeeded(key, request.attempt(), finished.result().outputs(),
+          finished.result().metrics(), finished.seconds()));
+      return this;
+    }
+    Throwable cause = finished.error().getCause() != null ? finished.error().getCause() : finished.error();
+    String message = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    request.replyTo().tell(new StageEvent.Failed(key, request.attempt(), message.replaceAll("\\s*\\R\\s*", " ")));
+    throw new AttemptFailed(kind.label() + " attempt " + request.attempt() + " of " + key + " failed", cause);
+  }
+
+  /** Runs on the compute thread: ActorRef.tell is thread-safe. */
+  private record Reporter(String key, int attempt, ActorRef<StageEvent> replyTo, OptionalDouble strikeAt)
+      implements StageExecutor.Context {
+    @Override
+    public void progress(long done, long total, String detail) {
+      replyTo.tell(new StageEvent.Progress(key, attempt, done, total, detail));
+    }
+
+    @Override
+    public void checkpoint(ArtifactRef checkpoint, long position) {
+      replyTo.tell(new StageEvent.Checkpointed(key, attempt, checkpoint, position));
+    }
+
+    @Override
+    public void faultPoint(double fraction) {
+      if (strikeAt.isPresent() && fraction >= strikeAt.getAsDouble()) {
+        throw new FaultInjector.InjectedFault(String.format("injected fault at %.0f%% of attempt %d",
+            100 * fraction, attempt));
+      }
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package org.subspace.workers.actors;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.receptionist.Receptionist;
+import akka.actor.typed.receptionist.ServiceKey;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.subspace.protocol.stage.StageKind;
+import org.subspace.protocol.stage.WorkerProtocol;
+import org.subspace.workers.stages.FaultInjector;
+import org.subspace.workers.stages.StageExecutor;
+
+/**
+ * A worker: registers with the Receptionist so schedulers find it, says what resources it
+ * has, and hands each stage to its trainer, subspace builder, sampler or evaluator. It does
+ * not queue: the scheduler never sends more stages than the node has slots.
+ */
+public final class WorkerNode extends AbstractBehavior<WorkerProtocol.Command> {
+  public static final ServiceKey<WorkerProtocol.Command> SERVICE_KEY =
+      ServiceKey.create(WorkerProtocol.Command.class, "subspace-worker");
+
+  private static final Map<StageKind, String> ROLE_NAMES = Map.of(
+      StageKind.TRAIN, "trainer",
+      StageKind.SUBSPACE, "subspace-builder",
+      StageKind.SAMPLE, "sampler",
+      StageKind.EVALUATE, "evaluator");
+
+  public static Behavior<WorkerProtocol.Command> create(
+      String workerId, int cpuSlots, List<Integer> gpuIds, StageExecutor executor, FaultInjector faults) {
+    return Behaviors.setup(context -> new WorkerNode(context, workerId, cpuSlots, gpuIds, executor, faults));
+  }
+
+  private final String workerId;
+  private final int cpuSlots;
+  private final List<Integer> gpuIds;
+  private final Map<StageKind, ActorRef<StageWorker.Command>> roles = new EnumMap<>(StageKind.class);
+
+  private WorkerNode(ActorContext<WorkerProtocol.Command> context, String workerId, int cpuSlots,
+      List<Integer> gpuIds, StageExecutor executor, FaultInjector faults) {
+    super(context);
+    this.workerId = workerId;
+    this.cpuSlots = cpuSlots;
+    this.gpuIds = List.copyOf(gpuIds);
+    for (StageKind kind : StageKind.values()) {
+      roles.put(kind, context.spawn(StageWorker.create(kind, workerId, executor, faults), ROLE_NAMES.get(kind)));
+    }
+    context.getSystem().receptionist().tell(Receptionist.register(SERVICE_KEY, context.getSelf()));
+  }
+
+  @Override
+  public Receive<WorkerProtocol.Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(WorkerProtocol.RunStage.class, this::onRunStage)
+        .onMessage(WorkerProtocol.DescribeResources.class, this::onDescribe)
+        .build();
+  }
+
+  private Behavior<WorkerProtocol.Command> onRunStage(WorkerProtocol.RunStage run) {
+    roles.get(run.stage().kind()).tell(new StageWorker.Run(run));
+    return this;
+  }
+
+  private Behavior<WorkerProtocol.Command> onDescribe(WorkerProtocol.DescribeResources describe) {
+    describe.replyTo().tell(new WorkerProtocol.Resources(workerId, getContext().getSelf(), cpuSlots, gpuIds));
+    return this;
+  }
+}

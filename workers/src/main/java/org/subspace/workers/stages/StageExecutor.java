@@ -1,0 +1,247 @@
+package org.subspace.workers.stages;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.subspace.protocol.RegressionScores;
+import org.subspace.protocol.spec.EvaluationSpec;
+import org.subspace.protocol.stage.Stage;
+import org.subspace.protocol.store.ArtifactRef;
+import org.subspace.protocol.tensor.Tensor;
+import org.subspace.workers.data.Datasets;
+import org.subspace.workers.data.PreparedSplit;
+import org.subspace.workers.data.RegressionData;
+import org.subspace.workers.eval.RegressionEvaluation;
+import org.subspace.workers.inference.EllipticalSliceSampler;
+import org.subspace.workers.model.Mlp;
+import org.subspace.workers.model.SubspaceNetwork;
+import org.subspace.workers.random.Rng;
+import org.subspace.workers.store.ArtifactStore;
+import org.subspace.workers.subspace.Subspace;
+import org.subspace.workers.subspace.Subspaces;
+import org.subspace.workers.train.SgdTrainer;
+import org.subspace.workers.train.TrainingState;
+
+/**
+ * Runs one stage with the library: reads its input artifacts from the store, computes, writes
+ * its outputs (and in-stage checkpoints) to the store. No actors here; the stage actors call it
+ * on a blocking dispatcher.
+ */
+public final class StageExecutor {
+  /** Artifact kinds. */
+  public static final String TRAINED = "trained";
+  public static final String TRAIN_CHECKPOINT = "train-checkpoint";
+  public static final String SUBSPACE = "subspace";
+  public static final String CHAIN = "chain";
+  public static final String CHAIN_CHECKPOINT = "chain-checkpoint";
+  public static final String EVALUATION = "evaluation";
+  public static final String GRID = "grid";
+
+  /** How an attempt reports back while it runs. */
+  public interface Context {
+    void progress(long done, long total, String detail);
+
+    /** A checkpoint artifact is in the store; a retry may resume from it. */
+    void checkpoint(ArtifactRef checkpoint, long position);
+
+    /** Called at points of the work ({@code fraction} done) where an injected fault may strike. */
+    void faultPoint(double fraction);
+  }
+
+  public record Result(List<ArtifactRef> outputs, Map<String, Double> metrics) {}
+
+  /** Checkpoint every {@code trainEpochs} epochs and every {@code sampleIterations} chain iterations. */
+  public record CheckpointPolicy(int trainEpochs, int sampleIterations) {}
+
+  private static final int PROGRESS_REPORTS = 20;
+
+  private final ArtifactStore store;
+  private final CheckpointPolicy policy;
+
+  public StageExecutor(ArtifactStore store, CheckpointPolicy policy) {
+    this.store = store;
+    this.policy = policy;
+  }
+
+  public Result run(Stage stage, ArtifactRef resumeFrom, Context context) {
+    if (stage instanceof Stage.Train train) {
+      return train(train, resumeFrom, context);
+    } else if (stage instanceof Stage.BuildSubspace subspace) {
+      return buildSubspace(subspace, context);
+    } else if (stage instanceof Stage.Sample sample) {
+      return sample(sample, resumeFrom, context);
+    } else if (stage instanceof Stage.Evaluate evaluate) {
+      return evaluate(evaluate, context);
+    }
+    throw new IllegalArgumentException("unknown stage " + stage);
+  }
+
+  private Result train(Stage.Train stage, ArtifactRef resumeFrom, Context context) {
+    RegressionData data = Datasets.load(stage.data(), stage.split()).data();
+    Mlp mlp = new Mlp(Specs.mlp(stage.model(), data.features()));
+    var settings = Specs.training(stage.training(), stage.model());
+    TrainingState start = resumeFrom == null
+        ? TrainingState.initial(mlp.spec(), settings, stage.seed())
+        : Codecs.trainingState(store.readTensors(resumeFrom));
+    int epochs = settings.epochs();
+    int reportEvery = Math.max(1, epochs / PROGRESS_REPORTS);
+    context.faultPoint((double) start.epochsDone() / epochs);
+    TrainingState trained = new SgdTrainer(mlp, data, settings, stage.seed()).run(start, (done, loss, snapshot) -> {
+      if (done % reportEvery == 0) {
+        context.progress(done, epochs, String.format("loss %.4f", loss));
+      }
+      if (done % policy.trainEpochs() == 0 && done < epochs) {
+        context.checkpoint(store.putTensors(TRAIN_CHECKPOINT, Codecs.trainingState(snapshot.get())), done);
+      }
+      context.faultPoint((double) done / epochs);
+    });
+    ArtifactRef output = store.putTensors(TRAINED, Codecs.trainingState(trained));
+    return new Result(List.of(output),
+        Map.of("final_loss", trained.lastLoss(), "swag_models", (double) trained.swag().count()));
+  }
+
+  private Result buildSubspace(Stage.BuildSubspace stage, Context context) {
+    context.faultPoint(0.5);
+    TrainingState trained = Codecs.trainingState(store.readTensors(stage.trained()));
+    float[] mean = trained.swag().meanAsFloats();
+    Subspace subspace = switch (stage.subspaceKind()) {
+      case "pca" -> Subspaces.pca(mean, trained.swag().deviations(), stage.rank());
+      case "random" -> Subspaces.random(mean, stage.rank(), stage.seed());
+      default -> throw new IllegalArgumentException("unknown subspace kind " + stage.subspaceKind());
+    };
+    ArtifactRef output = store.putTensors(SUBSPACE, Codecs.subspace(subspace));
+    return new Result(List.of(output), Map.of("rank", (double) subspace.rank()));
+  }
+
+  private Subspace subspaceOfRank(ArtifactRef ref, int rank) {
+    return Codecs.subspace(ref.kind(), store.readTensors(ref)).truncate(rank);
+  }
+
+  private Result sample(Stage.Sample stage, ArtifactRef resumeFrom, Context context) {
+    RegressionData data = Datasets.load(stage.data(), stage.split()).data();
+    Mlp mlp = new Mlp(Specs.mlp(stage.model(), data.features()));
+    var inference = stage.inference();
+    EllipticalSliceSampler sampler = new EllipticalSliceSampler(new EllipticalSliceSampler.Settings(
+        inference.samples(), inference.burnIn(), inference.thin(), inference.priorStd(), stage.temperature()));
+    int iterations = sampler.settings().iterations();
+    int reportEvery = Math.max(1, iterations / PROGRESS_REPORTS);
+    try (SubspaceNetwork network = new SubspaceNetwork(mlp, Specs.likelihood(stage.model(), inference.noiseVariance()),
+        subspaceOfRank(stage.subspace(), stage.rank()), data.trainX(), data.trainY())) {
+      EllipticalSliceSampler.Chain start = resumeFrom == null
+          ? sampler.start(new double[stage.rank()], stage.seed(), network::logLikelihood)
+          : Codecs.chain(store.readTensors(resumeFrom));
+      context.faultPoint((double) start.state().iterations() / iterations);
+      EllipticalSliceSampler.Chain chain = sampler.run(start, network::logLikelihood, (state, kept, keptLl) -> {
+        int done = state.iterations();
+        if (done % reportEvery == 0) {
+          context.progress(done, iterations, state.likelihoodEvaluations() + " likelihood evaluations");
+        }
+        if (done % policy.sampleIterations() == 0 && done < iterations) {
+          ArtifactRef checkpoint = store.putTensors(CHAIN_CHECKPOINT,
+              Codecs.chain(new EllipticalSliceSampler.Chain(state, kept, keptLl), stage.rank()));
+          context.checkpoint(checkpoint, done);
+        }
+        context.faultPoint((double) done / iterations);
+      });
+      ArtifactRef output = store.putTensors(CHAIN, Codecs.chain(chain, stage.rank()));
+      return new Result(List.of(output), Map.of("samples", (double) chain.samples().size(),
+          "likelihood_evals", (double) chain.state().likelihoodEvaluations()));
+    }
+  }
+
+  private Result evaluate(Stage.Evaluate stage, Context context) {
+    context.faultPoint(0.5);
+    PreparedSplit split = Datasets.load(stage.data(), stage.split());
+    RegressionData data = split.data();
+    Mlp mlp = new Mlp(Specs.mlp(stage.model(), data.features()));
+    List<double[]> samples = Codecs.chain(store.readTensors(stage.samples())).samples();
+    double[][] zs = draws(samples, stage.evaluation().draws(), stage.seed());
+    try (SubspaceNetwork network = new SubspaceNetwork(mlp,
+        Specs.likelihood(stage.model(), stage.inference().noiseVariance()),
+        subspaceOfRank(stage.subspace(), stage.rank()), data.trainX(), data.trainY())) {
+      float[][][] predictions = network.predict(zs, data.evalX());
+      RegressionScores scores = RegressionEvaluation.score(predictions[0], predictions[1], data.evalY(), data.yStd());
+      Map<String, Tensor> evaluation = new LinkedHashMap<>();
+      evaluation.put("z", Tensor.ofRows(zs));
+      evaluation.put("pred_mean", Tensor.ofRows(predictions[0]));
+      evaluation.put("pred_var", Tensor.ofRows(predictions[1]));
+      evaluation.put("y", Tensor.of(data.evalY(), data.evalCount()));
+      evaluation.put("y_mean", Tensor.scalar(data.yMean()));
+      evaluation.put("y_std", Tensor.scalar(data.yStd()));
+      List<ArtifactRef> outputs = new ArrayList<>();
+      outputs.add(store.putTensors(EVALUATION, evaluation));
+      if (stage.evaluation().grid().enabled()) {
+        outputs.add(store.putTensors(GRID, grid(stage.evaluation(), split, network, zs, stage.seed())));
+      }
+      Map<String, Double> metrics = new LinkedHashMap<>();
+      metrics.put("test_ll", scores.testLogLikelihood());
+      metrics.put("rmse", scores.rmse());
+      metrics.put("coverage95", scores.coverage95());
+      metrics.put("mixture_ll", scores.mixtureLogLikelihood());
+      metrics.put("std_test_ll", scores.standardizedLogLikelihood());
+      metrics.put("std_rmse", scores.standardizedRmse());
+      metrics.put("eval_points", (double) scores.points());
+      metrics.put("draws", (double) zs.length);
+      return new Result(outputs, metrics);
+    }
+  }
+
+  /** Every kept sample, or {@code count} samples drawn uniformly with replacement (as the reference does). */
+  static double[][] draws(List<double[]> samples, int count, long chainSeed) {
+    if (count == 0) {
+      return samples.toArray(new double[0][]);
+    }
+    Rng rng = new Rng(Rng.derive(chainSeed, "draws"));
+    double[][] zs = new double[count][];
+    for (int i = 0; i < count; i++) {
+      zs[i] = samples.get(rng.nextInt(samples.size()));
+    }
+    return zs;
+  }
+
+  /** The predictive on the 1-D grid in original units, a few sampled functions, and the training points. */
+  private static Map<String, Tensor> grid(
+      EvaluationSpec evaluation, PreparedSplit split, SubspaceNetwork network, double[][] zs, long chainSeed) {
+    RegressionData data = split.data();
+    double[] xs = evaluation.grid().xs();
+    double[][] raw = new double[xs.length][];
+    for (int i = 0; i < xs.length; i++) {
+      raw[i] = new double[] {xs[i]};
+    }
+    float[][][] predictions = network.predict(zs, data.transformInputs(raw));
+    RegressionEvaluation.Moments moments = RegressionEvaluation.moments(predictions[0], predictions[1]);
+    double[] mean = new double[xs.length];
+    double[] std = new double[xs.length];
+    double[] stdWithNoise = new double[xs.length];
+    for (int i = 0; i < xs.length; i++) {
+      mean[i] = data.yMean() + data.yStd() * moments.mean()[i];
+      std[i] = data.yStd() * Math.sqrt(moments.epistemicVariance()[i]);
+      stdWithNoise[i] = data.yStd() * Math.sqrt(moments.variance()[i]);
+    }
+    int shown = Math.min(evaluation.plotSamples(), zs.length);
+    Rng rng = new Rng(Rng.derive(chainSeed, "plot-samples"));
+    double[] functions = new double[shown * xs.length];
+    for (int s = 0; s < shown; s++) {
+      float[] f = predictions[0][rng.nextInt(zs.length)];
+      for (int i = 0; i < xs.length; i++) {
+        functions[s * xs.length + i] = data.yMean() + data.yStd() * f[i];
+      }
+    }
+    double[] trainX = new double[data.trainCount()];
+    double[] trainY = new double[data.trainCount()];
+    for (int i = 0; i < trainX.length; i++) {
+      trainX[i] = split.source().features()[data.trainRows()[i]][0];
+      trainY[i] = split.source().target()[data.trainRows()[i]];
+    }
+    Map<String, Tensor> t = new LinkedHashMap<>();
+    t.put("x", Tensor.of(xs, xs.length));
+    t.put("mean", Tensor.of(mean, xs.length));
+    t.put("std", Tensor.of(std, xs.length));
+    t.put("std_with_noise", Tensor.of(stdWithNoise, xs.length));
+    t.put("sample_functions", Tensor.of(functions, shown, xs.length));
+    t.put("train_x", Tensor.of(trainX, trainX.length));
+    t.put("train_y", Tensor.of(trainY, trainY.length));
+    return t;
+  }
+}

@@ -1,0 +1,201 @@
+package org.subspace.workers.store;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.subspace.protocol.stage.StageManifest;
+import org.subspace.protocol.store.ArtifactRef;
+import org.subspace.protocol.tensor.Npy;
+import org.subspace.protocol.tensor.Tensor;
+
+/**
+ * A content-addressed store on disk, the sweep's durable memory:
+ * {@code objects/ab/<sha256>} holds artifact bytes (written atomically, verified against their
+ * hash on every read), {@code stages/<key>.json} says a stage is done and what it produced,
+ * {@code checkpoints/<key>.json} points at a running stage's last in-stage checkpoint.
+ *
+ * <p>Safe to share between threads: files are immutable once renamed into place, and a file
+ * of a given name always has the same content.
+ */
+public final class ArtifactStore {
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  private final Path root;
+
+  public ArtifactStore(Path root) {
+    this.root = root;
+    try {
+      Files.createDirectories(root.resolve("objects"));
+      Files.createDirectories(root.resolve("stages"));
+      Files.createDirectories(root.resolve("checkpoints"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the artifact store in " + root + ": " + e.getMessage(), e);
+    }
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  public static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+
+  /** Stores tensors as one {@code .npz} artifact. */
+  public ArtifactRef putTensors(String kind, Map<String, Tensor> tensors) {
+    Map<String, List<Long>> shapes = new LinkedHashMap<>();
+    tensors.forEach((name, t) -> {
+      List<Long> shape = new ArrayList<>();
+      for (long d : t.shape()) {
+        shape.add(d);
+      }
+      shapes.put(name, shape);
+    });
+    return put(kind, Npy.npzBytes(tensors), shapes);
+  }
+
+  public ArtifactRef put(String kind, byte[] bytes, Map<String, List<Long>> shapes) {
+    ArtifactRef ref = new ArtifactRef(sha256(bytes), kind, bytes.length, shapes);
+    Path file = objectPath(ref);
+    if (!Files.exists(file)) {
+      try {
+        Files.createDirectories(file.getParent());
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot create " + file.getParent() + ": " + e.getMessage(), e);
+      }
+      AtomicFiles.write(file, bytes);
+    }
+    return ref;
+  }
+
+  /** Stores bytes received from elsewhere, after checking that they are what {@code ref} names. */
+  public void putVerified(ArtifactRef ref, byte[] bytes) {
+    verify(ref, bytes, "received");
+    put(ref.kind(), bytes, ref.shapes());
+  }
+
+  public boolean contains(ArtifactRef ref) {
+    return Files.exists(objectPath(ref));
+  }
+
+  /** The artifact's bytes, verified; a corrupted file is deleted so that it gets recomputed. */
+  public byte[] read(ArtifactRef ref) {
+    Path file = objectPath(ref);
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new CorruptArtifactException(ref.shortName() + ": missing from the store (" + file + ")");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+    try {
+      verify(ref, bytes, file.toString());
+    } catch (CorruptArtifactException e) {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException ignored) {
+        // Reporting the corruption matters more than removing the file.
+      }
+      throw e;
+    }
+    return bytes;
+  }
+
+  public Map<String, Tensor> readTensors(ArtifactRef ref) {
+    try {
+      return Npy.readNpz(new ByteArrayInputStream(read(ref)));
+    } catch (IOException e) {
+      throw new CorruptArtifactException(ref.shortName() + ": not a valid .npz: " + e.getMessage());
+    }
+  }
+
+  private static void verify(ArtifactRef ref, byte[] bytes, String where) {
+    if (bytes.length != ref.bytes() || !sha256(bytes).equals(ref.sha256())) {
+      throw new CorruptArtifactException(String.format("%s: %s has %d bytes hashing to %s, expected %d bytes, %s",
+          ref.shortName(), where, bytes.length, sha256(bytes).substring(0, 12), ref.bytes(),
+          ref.sha256().substring(0, 12)));
+    }
+  }
+
+  public void writeManifest(StageManifest manifest) {
+    writeJson(root.resolve("stages").resolve(manifest.key() + ".json"), manifest);
+  }
+
+  /**
+   * The manifest of a done stage, if its outputs are all present and intact; a manifest whose
+   * outputs are damaged is treated as absent, so the stage runs again.
+   */
+  public Optional<StageManifest> manifest(String key) {
+    Optional<StageManifest> manifest = readJson(root.resolve("stages").resolve(key + ".json"), StageManifest.class);
+    if (manifest.isEmpty()) {
+      return manifest;
+    }
+    for (ArtifactRef output : manifest.get().outputs()) {
+      try {
+        read(output);
+      } catch (CorruptArtifactException e) {
+        return Optional.empty();
+      }
+    }
+    return manifest;
+  }
+
+  public void writeCheckpoint(String key, ArtifactRef checkpoint) {
+    writeJson(root.resolve("checkpoints").resolve(key + ".json"), checkpoint);
+  }
+
+  /** The last checkpoint of an unfinished stage, if it is present and intact. */
+  public Optional<ArtifactRef> checkpoint(String key) {
+    return readJson(root.resolve("checkpoints").resolve(key + ".json"), ArtifactRef.class).filter(ref -> {
+      try {
+        read(ref);
+        return true;
+      } catch (CorruptArtifactException e) {
+        return false;
+      }
+    });
+  }
+
+  private Path objectPath(ArtifactRef ref) {
+    return root.resolve("objects").resolve(ref.sha256().substring(0, 2)).resolve(ref.sha256());
+  }
+
+  private static void writeJson(Path file, Object value) {
+    try {
+      AtomicFiles.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(value));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static <T> Optional<T> readJson(Path file, Class<T> type) {
+    if (!Files.exists(file)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(JSON.readValue(file.toFile(), type));
+    } catch (IOException e) {
+      // A damaged record is as good as none: the stage is recomputed.
+      return Optional.empty();
+    }
+  }
+}
