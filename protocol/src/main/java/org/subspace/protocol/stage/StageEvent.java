@@ -1,11 +1,21 @@
 package org.subspace.protocol.stage;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.List;
 import java.util.Map;
 import org.subspace.protocol.CborSerializable;
 import org.subspace.protocol.store.ArtifactRef;
 
 /** What a worker reports about one attempt of a stage. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = StageEvent.Started.class, name = "started"),
+  @JsonSubTypes.Type(value = StageEvent.Progress.class, name = "progress"),
+  @JsonSubTypes.Type(value = StageEvent.Checkpointed.class, name = "checkpointed"),
+  @JsonSubTypes.Type(value = StageEvent.Succeeded.class, name = "succeeded"),
+  @JsonSubTypes.Type(value = StageEvent.Failed.class, name = "failed")
+})
 public sealed interface StageEvent extends CborSerializable {
   String key();
 

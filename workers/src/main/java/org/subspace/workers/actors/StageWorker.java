@@ -10,6 +10,7 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import java.time.Duration;
+import org.slf4j.event.Level;
 import java.util.OptionalDouble;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -49,7 +50,9 @@ public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
     return Behaviors.supervise(Behaviors.<Command>setup(
             context -> new StageWorker(context, kind, workerId, executor, faults)))
         .onFailure(AttemptFailed.class,
-            SupervisorStrategy.restartWithBackoff(Duration.ofMillis(50), Duration.ofSeconds(2), 0.2));
+            // The failure is already reported to the scheduler; the restart itself is worth a warning, not an error.
+            SupervisorStrategy.restartWithBackoff(Duration.ofMillis(50), Duration.ofSeconds(2), 0.2)
+                .withLogLevel(Level.WARN));
   }
 
   private final StageKind kind;

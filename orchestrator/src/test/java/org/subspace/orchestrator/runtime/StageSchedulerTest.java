@@ -1,0 +1,139 @@
+package org.subspace.orchestrator.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.receptionist.Receptionist;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.subspace.orchestrator.config.SweepSpec;
+import org.subspace.protocol.spec.DataSpec;
+import org.subspace.protocol.spec.InferenceSpec;
+import org.subspace.protocol.spec.ModelSpec;
+import org.subspace.protocol.spec.TrainingSpec;
+import org.subspace.protocol.stage.Stage;
+import org.subspace.protocol.stage.StageEvent;
+import org.subspace.protocol.stage.StageKind;
+import org.subspace.protocol.stage.WorkerProtocol;
+import org.subspace.protocol.store.ArtifactRef;
+import org.subspace.workers.actors.WorkerNode;
+import org.subspace.workers.stages.FaultInjector;
+import org.subspace.workers.stages.StageExecutor;
+
+/** The scheduler against scripted workers: slots, GPU placement, retries from checkpoints, stale events. */
+class StageSchedulerTest {
+  /** A fresh actor system per test, so no scheduler sees another test's workers. */
+  private ActorTestKit kit;
+  private static final DataSpec DATA = new DataSpec("toy", "generated-toy", null, "", "whitespace", 0, -1, List.of(),
+      "toy-quadratic", false, "held-out", 10, 5, 0);
+  private static final ModelSpec MODEL = new ModelSpec(List.of(4), "relu", "mean");
+  private static final ArtifactRef SOME_REF = new ArtifactRef("a".repeat(64), "subspace", 1, Map.of());
+
+  @BeforeEach
+  void start() {
+    kit = ActorTestKit.create();
+  }
+
+  @AfterEach
+  void shutdown() {
+    kit.shutdownTestKit();
+  }
+
+  private static SweepSpec.RuntimeSpec runtime(Set<StageKind> gpuStages, int maxAttempts) {
+    return new SweepSpec.RuntimeSpec(1, 1, List.of(0), gpuStages, maxAttempts, Duration.ofMillis(10),
+        new StageExecutor.CheckpointPolicy(10, 10), FaultInjector.NONE);
+  }
+
+  private static Stage.Train train(String key) {
+    return new Stage.Train(key, DATA, "held-out", MODEL, new TrainingSpec(10, 5, 0.01, "constant", 0.01, 0.9, 0,
+        1, 5, 2), 1);
+  }
+
+  private static Stage.Sample sample(String key) {
+    return new Stage.Sample(key, "ess", 2, 1.0, 1, new InferenceSpec(1, 1, 10, 0, 1), DATA, "held-out", MODEL,
+        SOME_REF);
+  }
+
+  /** A probe that registers as a worker with the given resources and answers the scheduler's question. */
+  private TestProbe<WorkerProtocol.Command> worker(String id, int cpuSlots, List<Integer> gpus) {
+    TestProbe<WorkerProtocol.Command> probe = kit.createTestProbe(id);
+    kit.system().receptionist().tell(Receptionist.register(WorkerNode.SERVICE_KEY, probe.getRef()));
+    return probe;
+  }
+
+  private static void answer(TestProbe<WorkerProtocol.Command> probe, String id, int cpuSlots, List<Integer> gpus) {
+    WorkerProtocol.DescribeResources ask = probe.expectMessageClass(WorkerProtocol.DescribeResources.class);
+    ask.replyTo().tell(new WorkerProtocol.Resources(id, probe.getRef(), cpuSlots, gpus));
+  }
+
+  @Test
+  void neverExceedsSlotsAndPutsGpuStagesOnGpus() {
+    TestProbe<SchedulerProtocol.Report> reports = kit.createTestProbe();
+    TestProbe<WorkerProtocol.Command> cpuOnly = worker("cpu-only", 1, List.of());
+    TestProbe<WorkerProtocol.Command> withGpu = worker("with-gpu", 1, List.of(7));
+    ActorRef<StageScheduler.Command> scheduler =
+        kit.spawn(StageScheduler.create(runtime(Set.of(StageKind.TRAIN), 3), reports.getRef()));
+    answer(cpuOnly, "cpu-only", 1, List.of());
+    answer(withGpu, "with-gpu", 1, List.of(7));
+
+    scheduler.tell(new SchedulerProtocol.Submit(train("t1"), null));
+    scheduler.tell(new SchedulerProtocol.Submit(train("t2"), null));
+    scheduler.tell(new SchedulerProtocol.Submit(sample("s1"), null));
+    scheduler.tell(new SchedulerProtocol.Submit(sample("s2"), null));
+    scheduler.tell(new SchedulerProtocol.Submit(sample("s3"), null));
+
+    // One GPU: t1 on the GPU worker; its CPU slot and the CPU-only worker take s1 and s2.
+    WorkerProtocol.RunStage t1 = withGpu.expectMessageClass(WorkerProtocol.RunStage.class);
+    assertEquals("t1", t1.stage().key());
+    WorkerProtocol.RunStage s2 = withGpu.expectMessageClass(WorkerProtocol.RunStage.class);
+    WorkerProtocol.RunStage s1 = cpuOnly.expectMessageClass(WorkerProtocol.RunStage.class);
+    assertEquals(Set.of("s1", "s2"), Set.of(s1.stage().key(), s2.stage().key()));
+    cpuOnly.expectNoMessage(Duration.ofMillis(200));
+    withGpu.expectNoMessage(Duration.ofMillis(50));
+
+    // Freeing the GPU lets t2 run there, and t2 only: s3 still waits for a CPU slot.
+    t1.replyTo().tell(new StageEvent.Succeeded("t1", 1, List.of(), Map.of(), 0.1));
+    WorkerProtocol.RunStage t2 = withGpu.expectMessageClass(WorkerProtocol.RunStage.class);
+    assertEquals("t2", t2.stage().key());
+    cpuOnly.expectNoMessage(Duration.ofMillis(100));
+    s1.replyTo().tell(new StageEvent.Succeeded(s1.stage().key(), 1, List.of(), Map.of(), 0.1));
+    assertEquals("s3", cpuOnly.expectMessageClass(WorkerProtocol.RunStage.class).stage().key());
+  }
+
+  @Test
+  void retriesFromTheLastCheckpointThenGivesUp() {
+    TestProbe<SchedulerProtocol.Report> reports = kit.createTestProbe();
+    TestProbe<WorkerProtocol.Command> node = worker("retry-node", 1, List.of());
+    ActorRef<StageScheduler.Command> scheduler = kit.spawn(StageScheduler.create(runtime(Set.of(), 2), reports.getRef()));
+    answer(node, "retry-node", 1, List.of());
+    scheduler.tell(new SchedulerProtocol.Submit(sample("r1"), null));
+    WorkerProtocol.RunStage first = node.expectMessageClass(WorkerProtocol.RunStage.class);
+    assertNull(first.resumeFrom());
+    ArtifactRef checkpoint = new ArtifactRef("b".repeat(64), "chain-checkpoint", 3, Map.of());
+    first.replyTo().tell(new StageEvent.Checkpointed("r1", 1, checkpoint, 5));
+    first.replyTo().tell(new StageEvent.Failed("r1", 1, "boom"));
+
+    SchedulerProtocol.Forwarded forwarded = reports.expectMessageClass(SchedulerProtocol.Forwarded.class);
+    assertEquals(StageEvent.Checkpointed.class, forwarded.event().getClass());
+    SchedulerProtocol.Retrying retrying = reports.expectMessageClass(SchedulerProtocol.Retrying.class);
+    assertEquals(5, retrying.resumePosition());
+    WorkerProtocol.RunStage second = node.expectMessageClass(WorkerProtocol.RunStage.class);
+    assertEquals(2, second.attempt());
+    assertEquals(checkpoint, second.resumeFrom());
+
+    // A late event of the first attempt is ignored; the second attempt's failure is final.
+    first.replyTo().tell(new StageEvent.Succeeded("r1", 1, List.of(), Map.of(), 0.1));
+    second.replyTo().tell(new StageEvent.Failed("r1", 2, "boom again"));
+    SchedulerProtocol.GaveUp gaveUp = reports.expectMessageClass(SchedulerProtocol.GaveUp.class);
+    assertEquals(2, gaveUp.attempts());
+    assertEquals("boom again", gaveUp.error());
+  }
+}

@@ -1,0 +1,139 @@
+package org.subspace.orchestrator.serialization;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.SerializationTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.ActorRef;
+import akka.serialization.Serialization;
+import akka.serialization.SerializationExtension;
+import akka.serialization.Serializer;
+import akka.serialization.jackson.JacksonCborSerializer;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.subspace.orchestrator.runtime.SchedulerProtocol;
+import org.subspace.protocol.spec.DataSpec;
+import org.subspace.protocol.spec.EvaluationSpec;
+import org.subspace.protocol.spec.InferenceSpec;
+import org.subspace.protocol.spec.ModelSpec;
+import org.subspace.protocol.spec.TrainingSpec;
+import org.subspace.protocol.stage.Stage;
+import org.subspace.protocol.stage.StageEvent;
+import org.subspace.protocol.stage.StageKind;
+import org.subspace.protocol.stage.StageManifest;
+import org.subspace.protocol.stage.WorkerProtocol;
+import org.subspace.protocol.store.ArtifactRef;
+import org.subspace.protocol.store.ArtifactStoreProtocol;
+import org.subspace.protocol.tensor.Tensor;
+import org.subspace.workers.actors.ArtifactServer;
+import org.subspace.workers.store.ArtifactStore;
+
+/** Every message type survives Akka's serialization, through the serializer it is bound to. */
+class MessageSerializationTest {
+  private static final ActorTestKit KIT = ActorTestKit.create(ConfigFactory.parseString(
+      "akka.actor.serialize-messages = on").withFallback(ConfigFactory.load()));
+  private static final Serialization SERIALIZATION = SerializationExtension.get(KIT.system());
+
+  private static final DataSpec DATA = new DataSpec("boston", "table", "../shared/data/uci/boston/data.txt",
+      "c".repeat(64), "whitespace", 0, -1, List.of(3, 5), "raw", true, "reference", 400, 200, 0);
+  private static final ModelSpec MODEL = new ModelSpec(List.of(50), "relu", "heteroscedastic");
+  private static final TrainingSpec TRAINING = new TrainingSpec(300, 30, 1e-3, "constant", 1e-3, 0.9, 0.1, 1.0,
+      200, 20);
+  private static final InferenceSpec INFERENCE = new InferenceSpec(1.0, 1.6487, 30, 0, 1);
+  private static final EvaluationSpec EVALUATION =
+      new EvaluationSpec(30, new EvaluationSpec.GridSpec(false, -10, 10, 100), 10);
+  private static final ArtifactRef REF = new ArtifactRef("ab".repeat(32), "subspace", 1234,
+      Map.of("mean", List.of(803L), "projection", List.of(20L, 803L)));
+
+  @AfterAll
+  static void shutdown() {
+    KIT.shutdownTestKit();
+  }
+
+  static Stream<Object> cborMessages() {
+    ActorRef<StageEvent> events = KIT.<StageEvent>createTestProbe().getRef();
+    ActorRef<WorkerProtocol.Command> worker = KIT.<WorkerProtocol.Command>createTestProbe().getRef();
+    Stage.Train train = new Stage.Train("k1", DATA, "3", MODEL, TRAINING, 7);
+    StageEvent.Succeeded succeeded = new StageEvent.Succeeded("k1", 2, List.of(REF), Map.of("test_ll", -2.5), 1.25);
+    return Stream.of(
+        train,
+        new Stage.BuildSubspace("k2", "pca", 20, 7, REF),
+        new Stage.Sample("k3", "ess", 10, 0.1, -42L, INFERENCE, DATA, "3", MODEL, REF),
+        new Stage.Evaluate("k4", 10, -42L, INFERENCE, EVALUATION, DATA, "3", MODEL, REF, REF),
+        new WorkerProtocol.RunStage(train, 3, REF, events),
+        new WorkerProtocol.RunStage(train, 1, null, events),
+        new WorkerProtocol.DescribeResources(KIT.<WorkerProtocol.Resources>createTestProbe().getRef()),
+        new WorkerProtocol.Resources("worker-1", worker, 2, List.of(0, 1)),
+        new StageEvent.Started("k1", 1, "worker-1"),
+        new StageEvent.Progress("k1", 1, 10, 300, "loss 0.9"),
+        new StageEvent.Checkpointed("k1", 1, REF, 100),
+        succeeded,
+        new StageEvent.Failed("k1", 1, "IllegalStateException: boom"),
+        REF,
+        new StageManifest("k1", StageKind.TRAIN, List.of(REF), Map.of("final_loss", 0.9), 3.5, 1),
+        new ArtifactStoreProtocol.Fetch(REF, KIT.<ArtifactStoreProtocol.FetchResult>createTestProbe().getRef()),
+        new ArtifactStoreProtocol.ArtifactMissing(REF, "gone"),
+        new SchedulerProtocol.Submit(train, REF),
+        new SchedulerProtocol.Forwarded(succeeded, "worker-2"),
+        new SchedulerProtocol.Retrying("k1", 1, "boom", 200, 100),
+        new SchedulerProtocol.GaveUp("k1", 3, "boom"));
+  }
+
+  /** Serializes and deserializes as a remote transport would (ActorRefs need the system's address). */
+  private static Object roundTrip(Object message) {
+    return new SerializationTestKit(KIT.system()).verifySerialization(message, false);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cborMessages")
+  void roundTripsThroughJacksonCbor(Object message) {
+    assertInstanceOf(JacksonCborSerializer.class, SERIALIZATION.findSerializerFor(message), message.toString());
+    assertEquals(message, roundTrip(message));
+  }
+
+  @Test
+  void artifactBytesTravelRawAndIntact() {
+    byte[] bytes = new byte[100_000];
+    for (int i = 0; i < bytes.length; i++) {
+      bytes[i] = (byte) (i * 31);
+    }
+    ArtifactStoreProtocol.ArtifactData data = new ArtifactStoreProtocol.ArtifactData(REF, bytes);
+    Serializer serializer = SERIALIZATION.findSerializerFor(data);
+    assertInstanceOf(ArtifactDataSerializer.class, serializer);
+    // Header plus the bytes themselves: no per-element encoding.
+    assertEquals(true, serializer.toBinary(data).length < bytes.length + 400);
+    ArtifactStoreProtocol.ArtifactData back = (ArtifactStoreProtocol.ArtifactData) roundTrip(data);
+    assertEquals(REF, back.ref());
+    assertArrayEquals(bytes, back.bytes());
+  }
+
+  @Test
+  void javaSerializationIsOff() {
+    assertThrows(Exception.class, () -> SERIALIZATION.serialize(new java.util.ArrayList<>(List.of(1))).get());
+  }
+
+  @Test
+  void theArtifactServerServesVerifiedBytesAndSaysWhatIsMissing(@TempDir Path dir) {
+    ArtifactStore store = new ArtifactStore(dir);
+    ArtifactRef stored = store.putTensors("subspace", Map.of("mean", Tensor.of(new float[] {1f, 2f, 3f}, 3)));
+    ActorRef<ArtifactStoreProtocol.Command> server = KIT.spawn(ArtifactServer.create(store));
+    TestProbe<ArtifactStoreProtocol.FetchResult> probe = KIT.createTestProbe();
+    server.tell(new ArtifactStoreProtocol.Fetch(stored, probe.getRef()));
+    ArtifactStoreProtocol.ArtifactData data = probe.expectMessageClass(ArtifactStoreProtocol.ArtifactData.class);
+    assertEquals(stored.sha256(), ArtifactStore.sha256(data.bytes()));
+    server.tell(new ArtifactStoreProtocol.Fetch(REF, probe.getRef()));
+    assertEquals(REF, probe.expectMessageClass(ArtifactStoreProtocol.ArtifactMissing.class).ref());
+  }
+}

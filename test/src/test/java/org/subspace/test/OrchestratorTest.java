@@ -1,0 +1,293 @@
+package org.subspace.test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.subspace.orchestrator.cli.SubspaceCommand;
+import org.subspace.orchestrator.config.SweepConfigLoader;
+import org.subspace.orchestrator.config.SweepSpec;
+import org.subspace.orchestrator.runtime.EventLog;
+import org.subspace.protocol.RegressionScores;
+import org.subspace.workers.data.Datasets;
+import org.subspace.workers.data.RegressionData;
+import org.subspace.workers.eval.RegressionEvaluation;
+import org.subspace.workers.inference.EllipticalSliceSampler;
+import org.subspace.workers.model.Mlp;
+import org.subspace.workers.model.SubspaceNetwork;
+import org.subspace.workers.random.Seeds;
+import org.subspace.workers.stages.Specs;
+import org.subspace.workers.subspace.Subspaces;
+import org.subspace.workers.train.SgdTrainer;
+import org.subspace.workers.train.TrainingSettings;
+import org.subspace.workers.train.TrainingState;
+
+/**
+ * The orchestrator on the 4 x 3 toy grid (shortened: 300 epochs, 100 samples): shared stages
+ * run once, results equal independent library runs, and neither injected faults nor killing
+ * the process changes a single number.
+ */
+class OrchestratorTest {
+  private static final String GRID = "config/sweeps/toy-grid.conf";
+  private static final List<String> SHORT = List.of(
+      "-D", "training.epochs=300", "-D", "training.swag.start-epoch=200", "-D", "inference.samples=100",
+      "-D", "orchestrator.checkpoint.train-epochs=25", "-D", "orchestrator.checkpoint.sample-iterations=20");
+
+  @TempDir static Path dir;
+  private static Path reference;
+
+  private static List<String> args(Path out, String... extra) {
+    List<String> args = new ArrayList<>(List.of("run", GRID, "--out", out.toString()));
+    args.addAll(SHORT);
+    args.addAll(Arrays.asList(extra));
+    return args;
+  }
+
+  private static int run(Path out, String... extra) {
+    StringWriter output = new StringWriter();
+    int code = SubspaceCommand.execute(new PrintWriter(output, true), new PrintWriter(output, true),
+        args(out, extra).toArray(new String[0]));
+    assertEquals(0, code, output.toString());
+    return code;
+  }
+
+  @BeforeAll
+  static void undisturbedRunWithTwoWorkers() {
+    reference = dir.resolve("reference");
+    run(reference, "--workers", "2");
+  }
+
+  private static List<Map<String, Object>> events(Path out) throws IOException {
+    return EventLog.read(out.resolve("events.jsonl"));
+  }
+
+  private static long count(List<Map<String, Object>> events, String event, String kind) {
+    return events.stream().filter(e -> event.equals(e.get("event")) && kind.equals(e.get("kind"))).count();
+  }
+
+  /** results.csv without the columns that measure time, row by row. */
+  private static List<String> resultsWithoutTimings(Path out) throws IOException {
+    List<String> lines = Files.readAllLines(out.resolve("results.csv"));
+    List<String> header = Arrays.asList(lines.get(0).split(","));
+    List<String> kept = new ArrayList<>();
+    for (String line : lines) {
+      String[] cells = line.split(",", -1);
+      StringBuilder row = new StringBuilder();
+      for (int i = 0; i < cells.length; i++) {
+        if (!header.get(i).endsWith("_seconds")) {
+          row.append(cells[i]).append(',');
+        }
+      }
+      kept.add(row.toString());
+    }
+    return kept;
+  }
+
+  @Test
+  void everySharedStageRunsOnce() throws IOException {
+    List<Map<String, Object>> events = events(reference);
+    assertEquals(1, count(events, "stage-done", "train"));
+    assertEquals(1, count(events, "stage-done", "subspace"));
+    assertEquals(12, count(events, "stage-done", "sample"));
+    assertEquals(12, count(events, "stage-done", "evaluate"));
+    assertEquals(26, events.stream().filter(e -> "stage-started".equals(e.get("event"))).count(), "no retries");
+    assertEquals(13, Files.readAllLines(reference.resolve("results.csv")).size());
+  }
+
+  @Test
+  void theSchedulerNeverRunsMoreThanAWorkersSlotsButUsesThemAll() throws IOException {
+    Map<String, String> workerOf = new HashMap<>();
+    Map<String, Integer> busy = new HashMap<>();
+    int mostBusyWorker = 0;
+    int mostInFlight = 0;
+    for (Map<String, Object> e : events(reference)) {
+      String key = (String) e.get("key");
+      switch ((String) e.get("event")) {
+        case "stage-started" -> {
+          workerOf.put(key, (String) e.get("worker"));
+          int now = busy.merge((String) e.get("worker"), 1, Integer::sum);
+          mostBusyWorker = Math.max(mostBusyWorker, now);
+        }
+        case "stage-done", "stage-retry", "stage-failed" -> busy.merge(workerOf.get(key), -1, Integer::sum);
+        default -> { }
+      }
+      mostInFlight = Math.max(mostInFlight, busy.values().stream().mapToInt(Integer::intValue).sum());
+    }
+    assertEquals(1, mostBusyWorker, "one slot per worker");
+    assertEquals(2, mostInFlight, "both workers were used at once");
+  }
+
+  @Test
+  void resultsEqualTwelveIndependentRunsThroughTheLibrary() throws IOException {
+    SweepSpec.Experiment e = new SweepConfigLoader()
+        .load(Path.of(GRID), overrides()).experiments().get(0);
+    RegressionData data = Datasets.load(e.data(), "held-out").data();
+    List<String> rows = Files.readAllLines(reference.resolve("results.csv"));
+    List<String> header = Arrays.asList(rows.get(0).split(","));
+    for (String line : rows.subList(1, rows.size())) {
+      String[] cells = line.split(",", -1);
+      int rank = Integer.parseInt(cells[header.indexOf("rank")]);
+      double temperature = Double.parseDouble(cells[header.indexOf("temperature")]);
+      RegressionScores alone = runAlone(e, data, rank, temperature);
+      assertEquals(Double.toString(alone.testLogLikelihood()), cells[header.indexOf("test_ll")], line);
+      assertEquals(Double.toString(alone.rmse()), cells[header.indexOf("rmse")], line);
+      assertEquals(Double.toString(alone.coverage95()), cells[header.indexOf("coverage95")], line);
+    }
+  }
+
+  private static Map<String, String> overrides() {
+    Map<String, String> overrides = new HashMap<>();
+    for (int i = 0; i < SHORT.size(); i += 2) {
+      String[] kv = SHORT.get(i + 1).split("=", 2);
+      overrides.put(kv[0], kv[1]);
+    }
+    return overrides;
+  }
+
+  /** One configuration from scratch with the library alone: train, PCA at this rank, ESS, evaluate. */
+  private static RegressionScores runAlone(SweepSpec.Experiment e, RegressionData data, int rank, double t) {
+    long seed = e.seeds().get(0);
+    Mlp mlp = new Mlp(Specs.mlp(e.model(), data.features()));
+    TrainingSettings settings = Specs.training(e.training(), e.model());
+    TrainingState trained = new SgdTrainer(mlp, data, settings, seed)
+        .run(TrainingState.initial(mlp.spec(), settings, seed), null);
+    var subspace = Subspaces.pca(trained.swag().meanAsFloats(), trained.swag().deviations(), rank);
+    var inference = e.inference();
+    try (SubspaceNetwork network = new SubspaceNetwork(mlp, Specs.likelihood(e.model(), inference.noiseVariance()),
+        subspace, data.trainX(), data.trainY())) {
+      EllipticalSliceSampler ess = new EllipticalSliceSampler(new EllipticalSliceSampler.Settings(
+          inference.samples(), inference.burnIn(), inference.thin(), inference.priorStd(), t));
+      long chainSeed = Seeds.chain(seed, "pca", rank, "ess", t, "held-out");
+      var chain = ess.run(ess.start(new double[rank], chainSeed, network::logLikelihood), network::logLikelihood,
+          null);
+      float[][][] predictions = network.predict(chain.samples().toArray(new double[0][]), data.evalX());
+      return RegressionEvaluation.score(predictions[0], predictions[1], data.evalY(), data.yStd());
+    }
+  }
+
+  @Test
+  void injectedFailuresInThirtyPercentOfAttemptsChangeNothing() throws IOException {
+    Path out = dir.resolve("faults");
+    run(out, "--workers", "2", "-D", "orchestrator.fault-injection.rate=0.3",
+        "-D", "orchestrator.fault-injection.seed=11", "-D", "orchestrator.max-attempts=8",
+        "-D", "orchestrator.retry-backoff=20ms");
+    List<Map<String, Object>> events = events(out);
+    List<Map<String, Object>> retries = events.stream().filter(e -> "stage-retry".equals(e.get("event"))).toList();
+    assertTrue(retries.size() >= 5, "about 30% of ~26 attempts fail: " + retries.size());
+    assertTrue(retries.stream().anyMatch(r -> ((Number) r.get("resume_position")).longValue() > 0),
+        "some retry resumed from an in-stage checkpoint");
+    assertTrue(retries.stream().allMatch(r -> String.valueOf(r.get("error")).contains("injected fault")));
+    assertEquals(resultsWithoutTimings(reference), resultsWithoutTimings(out));
+  }
+
+  @Test
+  void moreTemperaturesLaterRunOnlyTheNewStages() throws IOException {
+    Path out = dir.resolve("extended");
+    copy(reference, out);
+    run(out, "-D", "inference.temperatures=[0.5,1.5,5,15,50]");
+    List<Map<String, Object>> events = events(out);
+    int start = lastIndexOf(events, e -> "sweep-started".equals(e.get("event")));
+    List<Map<String, Object>> second = events.subList(start, events.size());
+    assertEquals(0, count(second, "stage-done", "train"));
+    assertEquals(0, count(second, "stage-done", "subspace"));
+    assertEquals(3, count(second, "stage-done", "sample"), "one new chain per rank");
+    assertEquals(3, count(second, "stage-done", "evaluate"));
+    assertEquals(26, second.stream().filter(e -> "stage-cached".equals(e.get("event"))).count());
+    assertEquals(16, Files.readAllLines(out.resolve("results.csv")).size());
+  }
+
+  @Test
+  void aKilledSweepResumesFromItsCheckpointsWithIdenticalResults() throws Exception {
+    Path out = dir.resolve("killed");
+    // First kill: mid-training, after a training checkpoint.
+    Process first = startChild(out);
+    waitFor(out, events -> count(events, "stage-checkpoint", "train") >= 2, first);
+    first.destroyForcibly().waitFor();
+    List<Map<String, Object>> afterFirst = events(out);
+    assertEquals(0, count(afterFirst, "stage-done", "train"), "killed while training");
+
+    // Second kill: after some chains finished.
+    Process second = startChild(out);
+    waitFor(out, events -> count(events, "stage-done", "sample") >= 3, second);
+    second.destroyForcibly().waitFor();
+
+    Process third = startChild(out);
+    assertTrue(third.waitFor(120, TimeUnit.SECONDS), "the resumed sweep finishes");
+    assertEquals(0, third.exitValue());
+
+    List<Map<String, Object>> events = events(out);
+    Map<Object, Long> donePerKey = events.stream().filter(e -> "stage-done".equals(e.get("event")))
+        .collect(Collectors.groupingBy(e -> e.get("key"), Collectors.counting()));
+    assertEquals(26, donePerKey.size(), "every stage finished");
+    assertTrue(donePerKey.values().stream().allMatch(n -> n == 1), "no finished stage was computed again");
+    List<Map<String, Object>> trainQueued = events.stream()
+        .filter(e -> "stage-queued".equals(e.get("event")) && "train".equals(e.get("kind"))).toList();
+    assertEquals(Boolean.TRUE, trainQueued.get(1).get("resume"), "training continued from its checkpoint");
+    assertEquals(resultsWithoutTimings(reference), resultsWithoutTimings(out));
+  }
+
+  private static Process startChild(Path out) throws IOException {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"),
+        "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", "-Djava.awt.headless=true",
+        SubspaceCommand.class.getName()));
+    command.addAll(args(out, "--workers", "2"));
+    return new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("child-" + System.nanoTime() + ".log").toFile()).start();
+  }
+
+  /** Polls the event log until the condition holds; fails if the process ends first or time runs out. */
+  private static void waitFor(Path out, Predicate<List<Map<String, Object>>> condition, Process process)
+      throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(out.resolve("events.jsonl")) && condition.test(events(out))) {
+        return;
+      }
+      assertTrue(process.isAlive(), "the child process ended before the moment to kill it");
+      Thread.sleep(10);
+    }
+    throw new AssertionError("timed out waiting for the event log");
+  }
+
+  private static int lastIndexOf(List<Map<String, Object>> events, Predicate<Map<String, Object>> p) {
+    for (int i = events.size() - 1; i >= 0; i--) {
+      if (p.test(events.get(i))) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static void copy(Path from, Path to) throws IOException {
+    try (Stream<Path> paths = Files.walk(from)) {
+      for (Path p : paths.toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
+    assertFalse(Files.notExists(to.resolve("results.csv")));
+  }
+}
