@@ -1,15 +1,12 @@
 package org.subspace.orchestrator.runtime;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,33 +20,22 @@ import java.util.Map;
 public final class EventLog implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final FileChannel channel;
+  private final AppendOnlyFile file;
 
   public EventLog(Path file) {
-    try {
-      DurableLines.dropTornTail(file);
-      channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.APPEND);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot open the event log " + file + ": " + e.getMessage(), e);
-    }
+    this.file = new AppendOnlyFile(file);
   }
 
   /** Appends {@code {"time": ..., "event": event, ...fields}} as one line. */
-  public synchronized void append(String event, Map<String, ?> fields) {
+  public void append(String event, Map<String, ?> fields) {
     Map<String, Object> line = new LinkedHashMap<>();
     line.put("time", System.currentTimeMillis());
     line.put("event", event);
     line.putAll(fields);
     try {
-      byte[] bytes = (JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
-      ByteBuffer buffer = ByteBuffer.wrap(bytes);
-      while (buffer.hasRemaining()) {
-        channel.write(buffer);
-      }
-      channel.force(false);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot append to the event log: " + e.getMessage(), e);
+      file.append(JSON.writeValueAsString(line) + "\n");
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("event fields must be plain values: " + fields, e);
     }
   }
 
@@ -64,11 +50,7 @@ public final class EventLog implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
-    try {
-      channel.close();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  public void close() {
+    file.close();
   }
 }

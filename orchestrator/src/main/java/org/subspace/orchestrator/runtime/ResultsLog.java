@@ -2,12 +2,9 @@ package org.subspace.orchestrator.runtime;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -25,54 +22,38 @@ public final class ResultsLog implements AutoCloseable {
       + "coverage95,train_seconds,sample_seconds,status,mixture_ll,std_test_ll,std_rmse,eval_set,eval_points,"
       + "samples,likelihood_evals,error,stage_key";
 
-  private final Path file;
-  private final FileChannel channel;
+  private final Path path;
+  private final AppendOnlyFile file;
   private final Set<String> written = new HashSet<>();
 
-  public ResultsLog(Path file) {
-    this.file = file;
+  public ResultsLog(Path path) {
+    this.path = path;
+    this.file = new AppendOnlyFile(path);
+    if (file.isEmpty()) {
+      file.append(HEADER + "\n");
+      return;
+    }
     try {
-      DurableLines.dropTornTail(file);
-      boolean fresh = !Files.exists(file) || Files.size(file) == 0;
-      if (!fresh) {
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        for (String line : lines.subList(1, lines.size())) {
-          written.add(line.substring(line.lastIndexOf(',') + 1));
-        }
-      }
-      channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.APPEND);
-      if (fresh) {
-        write(HEADER + "\n");
+      List<String> lines = Files.readAllLines(path, StandardCharsets.UTF_8);
+      for (String line : lines.subList(1, lines.size())) {
+        written.add(line.substring(line.lastIndexOf(',') + 1));
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot open " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot read " + path + ": " + e.getMessage(), e);
     }
   }
 
   public synchronized void append(ResultRow row) {
     if (written.add(row.stageKey())) {
-      write(line(row) + "\n");
+      file.append(line(row) + "\n");
     }
   }
 
-  /** Rewrites the file atomically with exactly these rows, in this order. */
+  /** Rewrites the file atomically with exactly these rows, in this order; the sweep is over, no row follows. */
   public synchronized void rewrite(List<ResultRow> rows) {
     StringBuilder csv = new StringBuilder(HEADER).append('\n');
     rows.forEach(r -> csv.append(line(r)).append('\n'));
-    AtomicFiles.write(file, csv.toString());
-  }
-
-  private void write(String text) {
-    try {
-      ByteBuffer buffer = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-      while (buffer.hasRemaining()) {
-        channel.write(buffer);
-      }
-      channel.force(false);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot append to " + file + ": " + e.getMessage(), e);
-    }
+    AtomicFiles.write(path, csv.toString());
   }
 
   static String line(ResultRow r) {
@@ -105,11 +86,7 @@ public final class ResultsLog implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
-    try {
-      channel.close();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  public void close() {
+    file.close();
   }
 }

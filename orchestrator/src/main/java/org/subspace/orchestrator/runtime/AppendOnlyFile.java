@@ -1,0 +1,82 @@
+package org.subspace.orchestrator.runtime;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A line-oriented file that is only appended to and must never keep a half-written line:
+ * each append is one write forced to disk, and opening cuts a torn last line (a crash
+ * mid-write) back to the previous newline.
+ */
+final class AppendOnlyFile implements AutoCloseable {
+  private final Path file;
+  private final FileChannel channel;
+
+  AppendOnlyFile(Path file) {
+    this.file = file;
+    try {
+      dropTornTail(file);
+      channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  boolean isEmpty() {
+    try {
+      return channel.size() == 0;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  synchronized void append(String text) {
+    try {
+      ByteBuffer buffer = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+      while (buffer.hasRemaining()) {
+        channel.write(buffer);
+      }
+      channel.force(false);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot append to " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void dropTornTail(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      return;
+    }
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+      long end = raf.length();
+      long keep = end;
+      while (keep > 0) {
+        raf.seek(keep - 1);
+        if (raf.read() == '\n') {
+          break;
+        }
+        keep--;
+      }
+      if (keep != end) {
+        raf.setLength(keep);
+        raf.getFD().sync();
+      }
+    }
+  }
+}
