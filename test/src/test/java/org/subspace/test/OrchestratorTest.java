@@ -74,6 +74,49 @@ class OrchestratorTest {
     run(reference, "--workers", "2");
   }
 
+  @Test
+  void stagesThatExhaustTheirAttemptsFailAloneAndTheSweepExitsWithOne() throws IOException {
+    // Reuse the finished grid so only six new chains (and their evaluations) run, half of their
+    // attempts doomed and no retry allowed.
+    Path out = dir.resolve("exhausted");
+    copy(reference, out);
+    StringWriter output = new StringWriter();
+    List<String> args = args(out, "-D", "inference.temperatures=[0.5,1.5,5,15,50,150]",
+        "-D", "orchestrator.fault-injection.rate=0.5", "-D", "orchestrator.fault-injection.seed=4",
+        "-D", "orchestrator.max-attempts=1");
+    int code = SubspaceCommand.execute(new PrintWriter(output, true), new PrintWriter(output, true),
+        args.toArray(new String[0]));
+    assertEquals(1, code, output.toString());
+    List<String> rows = Files.readAllLines(out.resolve("results.csv"));
+    assertEquals(18, rows.size() - 1, "every configuration has a row");
+    List<String> failed = rows.stream().filter(r -> r.contains(",failed,")).toList();
+    assertTrue(!failed.isEmpty() && failed.size() < 6, "some new configurations failed, others finished: " + failed);
+    assertTrue(failed.stream().allMatch(r -> r.contains("injected fault")), "a failed row says why: " + failed);
+    List<Map<String, Object>> events = events(out);
+    long failedStages = events.stream().filter(e -> "stage-failed".equals(e.get("event"))).count();
+    long failedSamples = count(events, "stage-failed", "sample");
+    assertEquals(failedSamples, count(events, "stage-blocked", "evaluate"), "a failed chain blocks its evaluation");
+    assertEquals(failed.size(), failedStages - failedSamples + count(events, "stage-blocked", "evaluate"));
+    assertTrue(output.toString().contains("FAILED: "), output.toString());
+  }
+
+  @Test
+  void aSweepOverTwoDatasetsPlansEachOnce() {
+    StringWriter output = new StringWriter();
+    int code = SubspaceCommand.execute(new PrintWriter(output, true), new PrintWriter(output, true),
+        "run", GRID, "--out", dir.resolve("two-datasets").toString(), "--dry-run",
+        "-D", "datasets=[{data.name=generated}, {data {name=reference-file, source=table, split=all,"
+            + " path=\"../shared/data/toy/toy_regression.csv\","
+            + " format {separator=comma, header-lines=1, target-column=1}}, subspace.ranks=[10]}]");
+    assertEquals(0, code, output.toString());
+    List<String> lines = output.toString().lines().toList();
+    assertEquals("toy-grid: 16 configuration(s), 36 stages", lines.get(0));
+    assertTrue(lines.contains("train          2      0      2"), output.toString());
+    assertTrue(lines.contains("subspace       2      0      2"), output.toString());
+    assertTrue(lines.contains("sample        16      0     16"), output.toString());
+    assertFalse(Files.exists(dir.resolve("two-datasets")), "a dry run writes nothing");
+  }
+
   private static List<Map<String, Object>> events(Path out) throws IOException {
     return EventLog.read(out.resolve("events.jsonl"));
   }
