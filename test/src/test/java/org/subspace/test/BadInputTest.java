@@ -87,6 +87,13 @@ class BadInputTest {
         toy("unknown key in a datasets element", "unknown key 'datasets[0].training.epoch' (did you mean "
             + "'datasets[0].training.epochs'?)", "-D", "datasets=[{training.epoch=3}]"),
         toy("no workers", "--workers must be at least 1", "--workers", "0"),
+        toy("dataset not in the catalog", "datasets[0]: 'bostn' is not in dataset-catalog",
+            "-D", "dataset-catalog.boston.data.name=boston", "-D", "datasets=[bostn]"),
+        toy("temperature expression", "inference.temperatures: expected numbers or \"n/K\"",
+            "-D", "inference.temperatures=[\"n-20\"]"),
+        toy("unknown key in a catalog entry", "unknown key 'dataset-catalog.boston.training.epoks'",
+            "-D", "dataset-catalog.boston.training.epoks=3"),
+        new Case("bench with bad splits", null, List.of("run-bench"), "--splits: expected a range like 1..20"),
         toy("non-numeric workers", "Invalid value for option '--workers'", "--workers", "two"),
         toy("non-positive prior", "inference.prior-std: must be positive", "-D", "inference.prior-std=0"),
         toy("SWAG never starts", "SWAG start epoch 3000 leaves nothing to collect in 3000 epochs",
@@ -115,7 +122,9 @@ class BadInputTest {
     }
     Path out = dir.resolve("out-" + c.name().replace(' ', '-'));
     List<String> args = new ArrayList<>();
-    if (!c.args().isEmpty() && c.args().get(0).equals("run")) {
+    if (!c.args().isEmpty() && c.args().get(0).equals("run-bench")) {
+      args.addAll(List.of("bench", "uci", "--splits", "1..x", "--out", out.toString()));
+    } else if (!c.args().isEmpty() && c.args().get(0).equals("run")) {
       c.args().forEach(a -> args.add(a.equals("OUT") ? out.toString() : a));
     } else {
       Path sweep = Path.of(TOY);

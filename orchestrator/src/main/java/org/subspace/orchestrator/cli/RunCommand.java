@@ -1,27 +1,15 @@
 package org.subspace.orchestrator.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.subspace.orchestrator.config.SweepConfigLoader;
 import org.subspace.orchestrator.config.SweepSpec;
-import org.subspace.orchestrator.plan.Configuration;
-import org.subspace.orchestrator.plan.PlannedStage;
 import org.subspace.orchestrator.plan.StagePlan;
-import org.subspace.orchestrator.report.GridPrediction;
-import org.subspace.orchestrator.report.SweepReports;
-import org.subspace.orchestrator.runtime.LocalSweep;
-import org.subspace.orchestrator.runtime.ResultRow;
 import org.subspace.orchestrator.runtime.SweepOutcome;
 import org.subspace.protocol.BadInputException;
-import org.subspace.protocol.stage.StageKind;
-import org.subspace.workers.store.ArtifactStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -38,9 +26,6 @@ import picocli.CommandLine.Spec;
         + "and per-sample predictions, readable by numpy.load) and, with evaluation.grid.enabled, the "
         + "predictive curve as OUT/predictive.csv and OUT/predictive.png.")
 final class RunCommand implements Callable<Integer> {
-  /** Inputs at which the summary reports the predictive std of 1-D runs. */
-  private static final double[] SUMMARY_POINTS = {-9, -6, -3, 0, 2.93, 3, 6, 9};
-
   @Parameters(index = "0", paramLabel = "SWEEP", description = "Sweep file (HOCON), e.g. config/sweeps/toy-regression.conf")
   Path sweepFile;
 
@@ -62,7 +47,6 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    long started = System.nanoTime();
     SweepSpec spec = new SweepConfigLoader().load(sweepFile, overrides);
     if (workers != null) {
       if (workers < 1) {
@@ -73,72 +57,10 @@ final class RunCommand implements Callable<Integer> {
     StagePlan plan = StagePlan.of(spec);
     PrintWriter o = command.commandLine().getOut();
     if (dryRun) {
-      printPlan(o, spec, plan);
+      SweepExecution.printPlan(o, spec, plan, out);
       return 0;
     }
-    createFolder(out);
-    SweepOutcome outcome = LocalSweep.run(spec, plan, out);
-    List<GridPrediction> grids = SweepReports.write(out, spec.name(), plan, outcome, LocalSweep.store(out));
-    printSummary(o, spec, outcome, grids, (System.nanoTime() - started) / 1e9);
+    SweepOutcome outcome = SweepExecution.run(o, spec, plan, out);
     return outcome.failures() == 0 ? 0 : SubspaceCommand.EXIT_FAILED_WORK;
-  }
-
-  private void printPlan(PrintWriter o, SweepSpec spec, StagePlan plan) {
-    ArtifactStore store = Files.isDirectory(out.resolve("store")) ? LocalSweep.store(out) : null;
-    o.printf(Locale.ROOT, "%s: %d configuration(s), %d stages%n", spec.name(), spec.configurations(),
-        plan.stages().size());
-    o.printf(Locale.ROOT, "%-9s %6s %6s %6s%n", "kind", "stages", "done", "to run");
-    for (StageKind kind : StageKind.values()) {
-      List<PlannedStage> stages = plan.ofKind(kind);
-      long done = store == null ? 0 : stages.stream().filter(s -> store.manifest(s.key()).isPresent()).count();
-      o.printf(Locale.ROOT, "%-9s %6d %6d %6d%n", kind.label(), stages.size(), done, stages.size() - done);
-    }
-  }
-
-  private static void createFolder(Path folder) {
-    if (Files.exists(folder) && !Files.isDirectory(folder)) {
-      throw new BadInputException(folder + ": --out exists and is not a folder");
-    }
-    try {
-      Files.createDirectories(folder);
-    } catch (IOException e) {
-      throw new BadInputException(folder + ": cannot create the output folder: " + e.getMessage(), e);
-    }
-    if (!Files.isWritable(folder)) {
-      throw new BadInputException(folder + ": the output folder is not writable");
-    }
-  }
-
-  private void printSummary(PrintWriter o, SweepSpec spec, SweepOutcome outcome, List<GridPrediction> grids,
-      double wallSeconds) {
-    List<ResultRow> rows = outcome.rows();
-    o.printf(Locale.ROOT, "%s: %d configuration(s), %d ok, %d failed, wall time %.1f s%n", spec.name(), rows.size(),
-        rows.size() - outcome.failures(), outcome.failures(), wallSeconds);
-    o.printf(Locale.ROOT, "%-10s %-8s %-5s %-6s %4s %-4s %7s %9s %9s %6s %8s %8s %7s %9s%n", "dataset", "split",
-        "seed", "space", "rank", "meth", "T", "test_ll", "rmse", "cov95", "train_s", "sample_s", "samples",
-        "lik_evals");
-    for (ResultRow r : rows) {
-      Configuration c = r.configuration();
-      String prefix = String.format(Locale.ROOT, "%-10s %-8s %-5d %-6s %4d %-4s %7.3g", c.dataset(), c.split(),
-          c.seed(), c.subspace(), c.rank(), c.method(), c.temperature());
-      if (!r.ok()) {
-        o.println(prefix + " FAILED: " + r.error());
-        continue;
-      }
-      o.printf(Locale.ROOT, "%s %9.4f %9.4f %6.3f %8.2f %8.2f %7d %9d%n", prefix, r.metric("test_ll"),
-          r.metric("rmse"), r.metric("coverage95"), r.trainSeconds(), r.sampleSeconds(),
-          Math.round(r.metric("samples")), Math.round(r.metric("likelihood_evals")));
-    }
-    if (rows.stream().anyMatch(r -> r.configuration().evalSet().equals("train"))) {
-      o.println("(rows with split 'all' are scored on their training rows)");
-    }
-    for (GridPrediction grid : grids) {
-      StringBuilder line = new StringBuilder("predictive std (epistemic) of " + grid.label() + ":");
-      for (double x : SUMMARY_POINTS) {
-        line.append(String.format(Locale.ROOT, "  x=%s: %.4f", x, grid.stdNear(x)));
-      }
-      o.println(line);
-    }
-    o.println("results: " + out.resolve("results.csv") + "  events: " + out.resolve("events.jsonl"));
   }
 }

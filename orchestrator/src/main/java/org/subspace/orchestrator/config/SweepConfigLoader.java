@@ -7,17 +7,21 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.IntPredicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.subspace.orchestrator.config.SweepSpec.Experiment;
 import org.subspace.protocol.BadInputException;
 import org.subspace.protocol.spec.DataSpec;
@@ -49,7 +53,9 @@ public final class SweepConfigLoader {
   private static final List<String> EXPERIMENT_SECTIONS =
       List.of("data", "model", "training", "subspace", "inference", "evaluation");
   private static final List<String> SUBSPACE_KINDS = List.of("pca", "random");
-  private static final List<String> METHODS = List.of("ess");
+  private static final List<String> METHODS = List.of("ess", "vi", "sgd", "swag");
+  private static final String CATALOG = "dataset-catalog";
+  private static final Pattern PER_TRAINING_ROW = Pattern.compile("n/([0-9.eE+-]+)");
 
   private final Config defaults = ConfigFactory.parseResources(
       SweepConfigLoader.class, DEFAULTS_RESOURCE, ConfigParseOptions.defaults().setAllowMissing(false));
@@ -70,20 +76,41 @@ public final class SweepConfigLoader {
     }
     Set<String> known = new TreeSet<>();
     collectLeafKeys(defaults.root(), "", known);
-    rejectUnknownKeys(user, known, "");
+    Set<String> sectionKeys = new TreeSet<>();
+    known.stream().filter(k -> EXPERIMENT_SECTIONS.contains(k.split("\\.")[0])).forEach(sectionKeys::add);
+    rejectUnknownKeys(user.withoutPath(CATALOG), known, "");
     Config top = user.withFallback(defaults).resolve();
     try {
+      ConfigObject catalog = top.getObject(CATALOG);
+      for (String name : catalog.keySet()) {
+        if (!(catalog.get(name) instanceof ConfigObject entry)) {
+          throw bad(top, CATALOG + "." + name, "a catalog entry must be an object of sections");
+        }
+        rejectUnknownKeys(entry.toConfig(), sectionKeys, CATALOG + "." + name + ".");
+      }
       List<Experiment> experiments = new ArrayList<>();
-      List<? extends ConfigObject> elements = top.getObjectList("datasets");
+      List<ConfigValue> elements = top.getList("datasets");
       if (elements.isEmpty()) {
         experiments.add(experiment(top));
       }
-      Set<String> sectionKeys = new TreeSet<>();
-      known.stream().filter(k -> EXPERIMENT_SECTIONS.contains(k.split("\\.")[0])).forEach(sectionKeys::add);
       for (int i = 0; i < elements.size(); i++) {
-        Config element = elements.get(i).toConfig();
-        rejectUnknownKeys(element, sectionKeys, "datasets[" + i + "].");
-        experiments.add(experiment(element.withFallback(top)));
+        ConfigValue element = elements.get(i);
+        Config sections;
+        if (element.valueType() == ConfigValueType.STRING) {
+          String name = (String) element.unwrapped();
+          if (!catalog.containsKey(name)) {
+            throw new BadInputException(element.origin().description() + ": datasets[" + i + "]: '" + name
+                + "' is not in dataset-catalog (known: " + String.join(", ", catalog.keySet()) + ")");
+          }
+          sections = ((ConfigObject) catalog.get(name)).toConfig();
+        } else if (element.valueType() == ConfigValueType.OBJECT) {
+          sections = ((ConfigObject) element).toConfig();
+          rejectUnknownKeys(sections, sectionKeys, "datasets[" + i + "].");
+        } else {
+          throw new BadInputException(element.origin().description() + ": datasets[" + i
+              + "]: expected a dataset-catalog name or an object of sections");
+        }
+        experiments.add(experiment(sections.withFallback(top)));
       }
       List<String> names = experiments.stream().map(e -> e.data().name()).toList();
       if (names.stream().distinct().count() != names.size()) {
@@ -149,18 +176,15 @@ public final class SweepConfigLoader {
           "PCA rank %d is larger than the %d SWAG deviations (training.swag.max-deviations = %d, %d models collected)",
           maxRank, deviations, training.maxDeviations(), training.collectedModels()));
     }
-    List<Double> temperatures = c.getDoubleList("inference.temperatures");
-    if (temperatures.isEmpty()) {
-      throw bad(c, "inference.temperatures", "needs at least one temperature");
-    }
-    for (double t : temperatures) {
-      if (!(t > 0) || Double.isInfinite(t)) {
-        throw bad(c, "inference.temperatures", "temperature " + t + " must be positive and finite");
-      }
-    }
+    List<String> methods = labels(c, "inference.methods", METHODS);
+    Integer viBatch = c.getIsNull("inference.vi.batch-size") ? null : atLeast(c, "inference.vi.batch-size", 1);
     InferenceSpec inference = new InferenceSpec(positive(c, "inference.noise-variance"),
         positive(c, "inference.prior-std"), atLeast(c, "inference.samples", 1), atLeast(c, "inference.burn-in", 0),
-        atLeast(c, "inference.thin", 1));
+        atLeast(c, "inference.thin", 1),
+        new InferenceSpec.Variational(atLeast(c, "inference.vi.epochs", 1),
+            viBatch == null ? training.batchSize() : viBatch, positive(c, "inference.vi.lr"),
+            c.getDouble("inference.vi.init-rho"), positive(c, "inference.vi.prior-std")),
+        positive(c, "inference.swag-scale"));
     EvaluationSpec.GridSpec grid = new EvaluationSpec.GridSpec(c.getBoolean("evaluation.grid.enabled"),
         c.getDouble("evaluation.grid.from"), c.getDouble("evaluation.grid.to"),
         atLeast(c, "evaluation.grid.points", 2));
@@ -174,9 +198,13 @@ public final class SweepConfigLoader {
       throw bad(c, "sweep.seeds", "needs at least one seed");
     }
     List<String> splits = Datasets.splitLabels(data, nonNegativeInts(c, "data.splits", false));
-    checkData(data, splits.get(0), training, grid, model);
-    return new Experiment(data, splits, List.copyOf(seeds), model, training, kinds, ranks,
-        labels(c, "inference.methods", METHODS), List.copyOf(temperatures), inference, evaluation);
+    int trainRows = checkData(data, splits.get(0), training, grid);
+    Map<String, List<Double>> temperatures = new LinkedHashMap<>();
+    temperatures.put("ess", temperatures(c, "inference.temperatures", trainRows));
+    temperatures.put("vi", c.getIsNull("inference.vi.temperatures") ? temperatures.get("ess")
+        : temperatures(c, "inference.vi.temperatures", trainRows));
+    return new Experiment(data, splits, List.copyOf(seeds), model, training, kinds, ranks, methods,
+        Map.copyOf(temperatures), inference, evaluation);
   }
 
   private static DataSpec data(Config c) {
@@ -206,9 +234,40 @@ public final class SweepConfigLoader {
         c.getLong("data.generated.seed"));
   }
 
-  /** Loads the first split for real: malformed files, shape mismatches and too-large batches fail here. */
-  private static void checkData(DataSpec data, String firstSplit, TrainingSpec training,
-      EvaluationSpec.GridSpec grid, ModelSpec model) {
+  /**
+   * Temperatures: positive numbers, or "n/K" for the number of training rows divided by K (the
+   * paper's N_train / 20), resolved here so that stage keys hold the actual value.
+   */
+  private static List<Double> temperatures(Config c, String key, int trainRows) {
+    List<Double> values = new ArrayList<>();
+    for (ConfigValue v : c.getList(key)) {
+      double t;
+      if (v.valueType() == ConfigValueType.NUMBER) {
+        t = ((Number) v.unwrapped()).doubleValue();
+      } else {
+        Matcher m = PER_TRAINING_ROW.matcher(String.valueOf(v.unwrapped()).replace(" ", ""));
+        if (v.valueType() != ConfigValueType.STRING || !m.matches()) {
+          throw bad(c, key, "expected numbers or \"n/K\" (training rows / K), got " + v.render());
+        }
+        t = trainRows / Double.parseDouble(m.group(1));
+      }
+      if (!(t > 0) || Double.isInfinite(t)) {
+        throw bad(c, key, "temperature " + t + " must be positive and finite");
+      }
+      values.add(t);
+    }
+    if (values.isEmpty()) {
+      throw bad(c, key, "needs at least one temperature");
+    }
+    return List.copyOf(values);
+  }
+
+  /**
+   * Loads the first split for real, so malformed files, shape mismatches and too-large
+   * batches fail here; returns the number of training rows.
+   */
+  private static int checkData(DataSpec data, String firstSplit, TrainingSpec training,
+      EvaluationSpec.GridSpec grid) {
     String source = data.path() == null ? "data.source = " + data.source() : data.path();
     boolean quadratic = data.features().equals(Labels.of(FeatureMap.TOY_QUADRATIC));
     if (quadratic || grid.enabled()) {
@@ -223,6 +282,7 @@ public final class SweepConfigLoader {
       throw new BadInputException(String.format("%s: training.batch-size %d is larger than the %d training rows",
           source, training.batchSize(), split.data().trainCount()));
     }
+    return split.data().trainCount();
   }
 
   private static DataSpec withFeatures(DataSpec d, String features) {

@@ -2,6 +2,7 @@ package org.subspace.orchestrator.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.subspace.protocol.spec.DataSpec;
 import org.subspace.protocol.spec.EvaluationSpec;
@@ -28,16 +29,27 @@ public record SweepSpec(String name, List<Experiment> experiments, RuntimeSpec r
       List<String> subspaceKinds,
       List<Integer> ranks,
       List<String> methods,
-      List<Double> temperatures,
+      Map<String, List<Double>> temperatures,
       InferenceSpec inference,
       EvaluationSpec evaluation) {
+
+    /** Methods that sample in a subspace at a temperature. */
+    public static final List<String> SUBSPACE_METHODS = List.of("ess", "vi");
+    /** Baselines on the trained network: no subspace, no temperature. */
+    public static final List<String> BASELINES = List.of("sgd", "swag");
 
     public int maxRank() {
       return ranks.stream().mapToInt(Integer::intValue).max().orElseThrow();
     }
 
     public int configurations() {
-      return splits.size() * seeds.size() * subspaceKinds.size() * ranks.size() * methods.size() * temperatures.size();
+      int perTraining = (int) methods.stream().filter(BASELINES::contains).count();
+      for (String method : methods) {
+        if (SUBSPACE_METHODS.contains(method)) {
+          perTraining += subspaceKinds.size() * ranks.size() * temperatures.get(method).size();
+        }
+      }
+      return splits.size() * seeds.size() * perTraining;
     }
   }
 

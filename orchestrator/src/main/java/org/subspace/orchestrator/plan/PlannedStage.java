@@ -16,6 +16,7 @@ import org.subspace.protocol.stage.StageManifest;
 public record PlannedStage(
     String key,
     StageKind kind,
+    String dataset,
     List<String> upstream,
     Function<Map<String, StageManifest>, Stage> build,
     Configuration configuration,

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.subspace.orchestrator.config.SweepSpec;
 import org.subspace.orchestrator.config.SweepSpec.Experiment;
+import org.subspace.protocol.spec.InferenceSpec;
 import org.subspace.protocol.stage.Stage;
 import org.subspace.protocol.stage.StageKind;
 import org.subspace.workers.Labels;
@@ -71,22 +72,33 @@ public final class StagePlan {
       for (long seed : e.seeds()) {
         String trainKey = key("train", Map.of("data", e.data(), "split", split, "model", e.model(),
             "training", e.training(), "seed", seed));
-        add(new PlannedStage(trainKey, StageKind.TRAIN, List.of(),
+        add(new PlannedStage(trainKey, StageKind.TRAIN, e.data().name(), List.of(),
             done -> new Stage.Train(trainKey, e.data(), split, e.model(), e.training(), seed), null,
             String.format("train %s split %s seed %d", e.data().name(), split, seed)));
+        if (e.methods().contains("sgd")) {
+          addSgd(e, split, seed, trainKey, evalSet);
+        }
+        if (e.methods().contains("swag")) {
+          addSwag(e, split, seed, trainKey, evalSet);
+        }
         for (String kind : e.subspaceKinds()) {
           int maxRank = e.maxRank();
           String subspaceKey = key("subspace", Map.of("kind", kind, "rank", maxRank, "seed", seed,
               "upstream", trainKey));
-          add(new PlannedStage(subspaceKey, StageKind.SUBSPACE, List.of(trainKey),
+          if (e.methods().stream().noneMatch(Experiment.SUBSPACE_METHODS::contains)) {
+            continue;
+          }
+          add(new PlannedStage(subspaceKey, StageKind.SUBSPACE, e.data().name(), List.of(trainKey),
               done -> new Stage.BuildSubspace(subspaceKey, kind, maxRank, seed,
                   done.get(trainKey).output(StageExecutor.TRAINED)), null,
               String.format("%s subspace rank %d of %s split %s seed %d", kind, maxRank, e.data().name(), split,
                   seed)));
           for (int rank : e.ranks()) {
             for (String method : e.methods()) {
-              for (double temperature : e.temperatures()) {
-                addChain(e, split, seed, kind, rank, method, temperature, trainKey, subspaceKey, evalSet);
+              if (Experiment.SUBSPACE_METHODS.contains(method)) {
+                for (double temperature : e.temperatures().get(method)) {
+                  addChain(e, split, seed, kind, rank, method, temperature, trainKey, subspaceKey, evalSet);
+                }
               }
             }
           }
@@ -95,23 +107,79 @@ public final class StagePlan {
     }
   }
 
+  /** The SGD baseline: the trained network itself, evaluated. */
+  private void addSgd(Experiment e, String split, long seed, String trainKey, String evalSet) {
+    Configuration configuration =
+        new Configuration(e.data().name(), split, seed, "none", 0, "sgd", Double.NaN, evalSet);
+    String evaluateKey = key("evaluate", Map.of("method", "sgd", "evaluation", e.evaluation(),
+        "noise_variance", e.inference().noiseVariance(), "upstream", trainKey));
+    add(new PlannedStage(evaluateKey, StageKind.EVALUATE, e.data().name(), List.of(trainKey),
+        done -> new Stage.Evaluate(evaluateKey, "sgd", 0, seed, e.inference(), e.evaluation(), e.data(), split,
+            e.model(), null, done.get(trainKey).output(StageExecutor.TRAINED)),
+        configuration, "evaluate " + configuration.label()));
+  }
+
+  /** The SWAG baseline: networks drawn from the training's SWAG Gaussian, evaluated. */
+  private void addSwag(Experiment e, String split, long seed, String trainKey, String evalSet) {
+    Configuration configuration =
+        new Configuration(e.data().name(), split, seed, "none", 0, "swag", Double.NaN, evalSet);
+    long swagSeed = Seeds.chain(seed, "none", 0, "swag", Double.NaN, split);
+    String sampleKey = key("sample", Map.of("method", "swag", "samples", e.inference().samples(),
+        "scale", e.inference().swagScale(), "seed", swagSeed, "upstream", trainKey));
+    add(new PlannedStage(sampleKey, StageKind.SAMPLE, e.data().name(), List.of(trainKey),
+        done -> new Stage.Sample(sampleKey, "swag", 0, Double.NaN, swagSeed, e.inference(), e.data(), split,
+            e.model(), done.get(trainKey).output(StageExecutor.TRAINED)),
+        configuration, "draw " + configuration.label()));
+    addEvaluation(e, split, configuration, swagSeed, null, sampleKey, StageExecutor.SWAG_SAMPLES);
+  }
+
   private void addChain(Experiment e, String split, long seed, String kind, int rank, String method,
       double temperature, String trainKey, String subspaceKey, String evalSet) {
     Configuration configuration =
         new Configuration(e.data().name(), split, seed, kind, rank, method, temperature, evalSet);
     long chainSeed = Seeds.chain(seed, kind, rank, method, temperature, split);
+    // Only the settings the method reads enter its key.
+    InferenceSpec inference = e.inference();
+    Object settings = method.equals("ess")
+        ? List.of(inference.noiseVariance(), inference.priorStd(), inference.samples(), inference.burnIn(),
+            inference.thin())
+        : List.of(inference.noiseVariance(), inference.samples(), inference.vi());
     String sampleKey = key("sample", Map.of("subspace", kind, "rank", rank, "method", method,
-        "temperature", temperature, "seed", chainSeed, "inference", e.inference(), "upstream", trainKey));
-    add(new PlannedStage(sampleKey, StageKind.SAMPLE, List.of(subspaceKey),
-        done -> new Stage.Sample(sampleKey, method, rank, temperature, chainSeed, e.inference(), e.data(), split,
+        "temperature", temperature, "seed", chainSeed, "settings", settings, "upstream", trainKey));
+    add(new PlannedStage(sampleKey, StageKind.SAMPLE, e.data().name(), List.of(subspaceKey),
+        done -> new Stage.Sample(sampleKey, method, rank, temperature, chainSeed, inference, e.data(), split,
             e.model(), done.get(subspaceKey).output(StageExecutor.SUBSPACE)),
-        configuration, "chain " + configuration.label()));
+        configuration, (method.equals("ess") ? "chain " : "fit ") + configuration.label()));
+    addEvaluation(e, split, configuration, chainSeed, subspaceKey, sampleKey,
+        method.equals("ess") ? StageExecutor.CHAIN : StageExecutor.VARIATIONAL);
+  }
+
+  /** Model averaging over a sample stage's output (with the subspace it lives in, if any). */
+  private void addEvaluation(Experiment e, String split, Configuration configuration, long seed, String subspaceKey,
+      String sampleKey, String samplesKind) {
     String evaluateKey = key("evaluate", Map.of("evaluation", e.evaluation(), "upstream", sampleKey));
-    add(new PlannedStage(evaluateKey, StageKind.EVALUATE, List.of(subspaceKey, sampleKey),
-        done -> new Stage.Evaluate(evaluateKey, rank, chainSeed, e.inference(), e.evaluation(), e.data(), split,
-            e.model(), done.get(subspaceKey).output(StageExecutor.SUBSPACE),
-            done.get(sampleKey).output(StageExecutor.CHAIN)),
+    List<String> upstream = subspaceKey == null ? List.of(sampleKey) : List.of(subspaceKey, sampleKey);
+    add(new PlannedStage(evaluateKey, StageKind.EVALUATE, e.data().name(), upstream,
+        done -> new Stage.Evaluate(evaluateKey, configuration.method(), configuration.rank(), seed, e.inference(),
+            e.evaluation(), e.data(), split, e.model(),
+            subspaceKey == null ? null : done.get(subspaceKey).output(StageExecutor.SUBSPACE),
+            done.get(sampleKey).output(samplesKind)),
         configuration, "evaluate " + configuration.label()));
+  }
+
+  /** The nearest stage of {@code kind} at or above {@code key}, or null. */
+  public PlannedStage ancestor(String key, StageKind kind) {
+    PlannedStage stage = stages.get(key);
+    if (stage.kind() == kind) {
+      return stage;
+    }
+    for (String up : stage.upstream()) {
+      PlannedStage found = ancestor(up, kind);
+      if (found != null) {
+        return found;
+      }
+    }
+    return null;
   }
 
   /** The content key: sha256 of the stage's kind and settings as canonical JSON. */

@@ -60,7 +60,7 @@ public final class ResultsLog implements AutoCloseable {
     Configuration c = r.configuration();
     return String.join(",",
         quote(c.dataset()), quote(c.split()), Long.toString(c.seed()), c.subspace(), Integer.toString(c.rank()),
-        c.method(), Double.toString(c.temperature()),
+        c.method(), Double.isNaN(c.temperature()) ? "" : Double.toString(c.temperature()),
         number(r, "test_ll"), number(r, "rmse"), number(r, "coverage95"),
         String.format(Locale.ROOT, "%.3f", r.trainSeconds()),
         String.format(Locale.ROOT, "%.3f", r.sampleSeconds()),

@@ -191,20 +191,19 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
     return Behaviors.stopped();
   }
 
-  /** The results row of an evaluate stage, from its manifest and those of its chain and training. */
+  /** The results row of an evaluate stage, from its manifest and those of its samples and training. */
   private ResultRow row(PlannedStage evaluate) {
-    String sampleKey = evaluate.upstream().get(1);
-    String trainKey = plan.get(evaluate.upstream().get(0)).upstream().get(0);
+    PlannedStage sample = plan.ancestor(evaluate.key(), StageKind.SAMPLE);
     StageManifest evaluation = done.get(evaluate.key());
-    StageManifest chain = done.get(sampleKey);
-    StageManifest training = done.get(trainKey);
+    StageManifest chain = sample == null ? null : done.get(sample.key());
+    StageManifest training = done.get(plan.ancestor(evaluate.key(), StageKind.TRAIN).key());
     double trainSeconds = training == null ? 0 : training.computeSeconds();
     double sampleSeconds = chain == null ? 0 : chain.computeSeconds();
     if (evaluation == null) {
       return new ResultRow(evaluate.configuration(), evaluate.key(), Map.of(), trainSeconds, sampleSeconds,
           failed.getOrDefault(evaluate.key(), "not run"));
     }
-    Map<String, Double> metrics = new LinkedHashMap<>(chain.metrics());
+    Map<String, Double> metrics = new LinkedHashMap<>(chain == null ? Map.of() : chain.metrics());
     metrics.putAll(evaluation.metrics());
     return new ResultRow(evaluate.configuration(), evaluate.key(), metrics, trainSeconds, sampleSeconds, null);
   }

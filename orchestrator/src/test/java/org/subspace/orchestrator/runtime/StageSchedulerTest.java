@@ -58,7 +58,7 @@ class StageSchedulerTest {
   }
 
   private static Stage.Sample sample(String key) {
-    return new Stage.Sample(key, "ess", 2, 1.0, 1, new InferenceSpec(1, 1, 10, 0, 1), DATA, "held-out", MODEL,
+    return new Stage.Sample(key, "ess", 2, 1.0, 1, new InferenceSpec(1, 1, 10, 0, 1, new InferenceSpec.Variational(30, 5, 0.01, -3, 1), 0.5), DATA, "held-out", MODEL,
         SOME_REF);
   }
 

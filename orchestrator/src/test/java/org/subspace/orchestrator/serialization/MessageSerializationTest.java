@@ -51,7 +51,8 @@ class MessageSerializationTest {
   private static final ModelSpec MODEL = new ModelSpec(List.of(50), "relu", "heteroscedastic");
   private static final TrainingSpec TRAINING = new TrainingSpec(300, 30, 1e-3, "constant", 1e-3, 0.9, 0.1, 1.0,
       200, 20);
-  private static final InferenceSpec INFERENCE = new InferenceSpec(1.0, 1.6487, 30, 0, 1);
+  private static final InferenceSpec INFERENCE = new InferenceSpec(1.0, 1.6487, 30, 0, 1,
+      new InferenceSpec.Variational(30, 30, 0.01, -3, 1), 0.5);
   private static final EvaluationSpec EVALUATION =
       new EvaluationSpec(30, new EvaluationSpec.GridSpec(false, -10, 10, 100), 10);
   private static final ArtifactRef REF = new ArtifactRef("ab".repeat(32), "subspace", 1234,
@@ -71,7 +72,9 @@ class MessageSerializationTest {
         train,
         new Stage.BuildSubspace("k2", "pca", 20, 7, REF),
         new Stage.Sample("k3", "ess", 10, 0.1, -42L, INFERENCE, DATA, "3", MODEL, REF),
-        new Stage.Evaluate("k4", 10, -42L, INFERENCE, EVALUATION, DATA, "3", MODEL, REF, REF),
+        new Stage.Evaluate("k4", "ess", 10, -42L, INFERENCE, EVALUATION, DATA, "3", MODEL, REF, REF),
+        new Stage.Evaluate("k5", "sgd", 0, 1L, INFERENCE, EVALUATION, DATA, "3", MODEL, null, REF),
+        new Stage.Sample("k6", "swag", 0, Double.NaN, 9L, INFERENCE, DATA, "3", MODEL, REF),
         new WorkerProtocol.RunStage(train, 3, REF, events),
         new WorkerProtocol.RunStage(train, 1, null, events),
         new WorkerProtocol.DescribeResources(KIT.<WorkerProtocol.Resources>createTestProbe().getRef()),

@@ -1,4 +1,17 @@
 package org.subspace.protocol.spec;
 
-/** Settings shared by every chain of a sweep: the likelihood's noise, the prior, the chain length. */
-public record InferenceSpec(double noiseVariance, double priorStd, int samples, int burnIn, int thin) {}
+/**
+ * Settings of the inference methods. ESS uses the noise variance (mean head), the prior std
+ * on z, and samples / burn-in / thinning; VI fits a diagonal Gaussian q(z) ({@link Variational})
+ * and draws {@code samples} from it; SWAG draws {@code samples} networks from the SWAG
+ * Gaussian with covariance scaled by {@code swagScale}.
+ */
+public record InferenceSpec(
+    double noiseVariance, double priorStd, int samples, int burnIn, int thin, Variational vi, double swagScale) {
+
+  /**
+   * VI as in the reference: sigma = softplus(rho) + 1e-6 with rho starting at {@code initRho},
+   * prior N(0, priorStd^2 I), loss = mean NLL of a batch + T * KL / N, Adam for {@code epochs}.
+   */
+  public record Variational(int epochs, int batchSize, double lr, double initRho, double priorStd) {}
+}

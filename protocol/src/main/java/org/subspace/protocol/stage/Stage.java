@@ -44,7 +44,11 @@ public sealed interface Stage extends CborSerializable {
     }
   }
 
-  /** One chain: {@code method} in the rank-{@code rank} leading rows of the subspace, at a temperature. */
+  /**
+   * Posterior samples: ESS or VI ({@code method} ess | vi) in the rank-{@code rank} leading rows of
+   * {@code subspace} at a temperature, or SWAG (method swag, rank 0) drawing networks from the
+   * SWAG Gaussian of the training in {@code subspace}'s place.
+   */
   record Sample(
       String key,
       String method,
@@ -63,9 +67,14 @@ public sealed interface Stage extends CborSerializable {
     }
   }
 
-  /** Model averaging over a chain's samples on the evaluation rows (and the grid, if asked). */
+  /**
+   * Model averaging on the evaluation rows (and the grid, if asked) over {@code samples}: subspace
+   * points (a chain, with {@code subspace}), networks (SWAG draws), or the SGD solution itself
+   * (a training state; {@code subspace} null).
+   */
   record Evaluate(
       String key,
+      String method,
       int rank,
       long seed,
       InferenceSpec inference,

@@ -54,21 +54,66 @@ public final class SubspaceNetwork implements AutoCloseable {
     }
   }
 
+  /**
+   * The mean negative log-likelihood of some training rows at z and its gradient with respect
+   * to z ({@code P} times the weight gradient), written into {@code gradient}: VI's objective.
+   */
+  public double meanNegLogLikelihood(double[] z, int[] rows, double[] gradient) {
+    try (NDScope scope = new NDScope()) {
+      scope.suppressNotUsedWarning();
+      NDArray index = manager.create(rows);
+      Mlp.LogLikelihood fit = mlp.logLikelihoodWithGradient(x.get(index), y.get(index), weightsAt(new double[][] {z}),
+          likelihood);
+      float[] zGradient = fit.gradient().matMul(projection.transpose()).toFloatArray();
+      for (int k = 0; k < rank; k++) {
+        gradient[k] = -zGradient[k] / rows.length;
+      }
+      return -fit.value().getFloat(0) / rows.length;
+    }
+  }
+
   /** Predictions of the networks at each z: means and (aleatoric) variances, [S][N] each. */
   public float[][][] predict(double[][] zs, float[] inputs) {
+    return predict(mlp, likelihood, manager, zs.length, inputs,
+        (from, to) -> weightsAt(Arrays.copyOfRange(zs, from, to)));
+  }
+
+  /** Predictions of whole networks given by their flat weights (SGD, SWAG), [S][N] each. */
+  public static float[][][] predictNetworks(Mlp mlp, GaussianLikelihood likelihood, float[][] weights,
+      float[] inputs) {
+    int p = mlp.spec().parameterCount();
+    try (NDManager manager = NDManager.newBaseManager()) {
+      return predict(mlp, likelihood, manager, weights.length, inputs, (from, to) -> {
+        float[] flat = new float[(to - from) * p];
+        for (int s = from; s < to; s++) {
+          System.arraycopy(weights[s], 0, flat, (s - from) * p, p);
+        }
+        return manager.create(flat, new Shape(to - from, p));
+      });
+    }
+  }
+
+  /** Weights (S, P) of the networks {@code from..to-1}. */
+  @FunctionalInterface
+  private interface WeightRows {
+    NDArray rows(int from, int to);
+  }
+
+  private static float[][][] predict(Mlp mlp, GaussianLikelihood likelihood, NDManager manager, int networks,
+      float[] inputs, WeightRows weights) {
     int n = inputs.length / mlp.spec().inputs();
     int widest = Math.max(mlp.spec().inputs(), mlp.spec().hidden().stream().mapToInt(Integer::intValue).max().orElse(1));
-    int chunk = (int) Math.max(1, Math.min(zs.length, MAX_BATCH_FLOATS / ((long) n * widest)));
-    float[][] means = new float[zs.length][];
-    float[][] variances = new float[zs.length][];
+    int chunk = (int) Math.max(1, Math.min(networks, MAX_BATCH_FLOATS / ((long) n * widest)));
+    float[][] means = new float[networks][];
+    float[][] variances = new float[networks][];
     try (NDScope scope = new NDScope()) {
       scope.suppressNotUsedWarning();
       NDArray points = manager.create(inputs, new Shape(n, mlp.spec().inputs()));
-      for (int from = 0; from < zs.length; from += chunk) {
-        int to = Math.min(zs.length, from + chunk);
+      for (int from = 0; from < networks; from += chunk) {
+        int to = Math.min(networks, from + chunk);
         try (NDScope chunkScope = new NDScope()) {
           chunkScope.suppressNotUsedWarning();
-          Mlp.Outputs out = mlp.forward(points, weightsAt(Arrays.copyOfRange(zs, from, to)));
+          Mlp.Outputs out = mlp.forward(points, weights.rows(from, to));
           float[] m = likelihood.mean(out.outputs()).toFloatArray();
           float[] v = likelihood.variance(out.outputs(), out.varianceScalar()).toFloatArray();
           for (int s = from; s < to; s++) {

@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.subspace.protocol.RegressionScores;
 import org.subspace.protocol.spec.EvaluationSpec;
+import org.subspace.protocol.spec.InferenceSpec;
 import org.subspace.protocol.stage.Stage;
 import org.subspace.protocol.store.ArtifactRef;
 import org.subspace.protocol.tensor.Tensor;
@@ -14,6 +16,9 @@ import org.subspace.workers.data.PreparedSplit;
 import org.subspace.workers.data.RegressionData;
 import org.subspace.workers.eval.RegressionEvaluation;
 import org.subspace.workers.inference.EllipticalSliceSampler;
+import org.subspace.workers.inference.SwagSampler;
+import org.subspace.workers.inference.VariationalInference;
+import org.subspace.workers.model.GaussianLikelihood;
 import org.subspace.workers.model.Mlp;
 import org.subspace.workers.model.SubspaceNetwork;
 import org.subspace.workers.random.Rng;
@@ -35,6 +40,8 @@ public final class StageExecutor {
   public static final String SUBSPACE = "subspace";
   public static final String CHAIN = "chain";
   public static final String CHAIN_CHECKPOINT = "chain-checkpoint";
+  public static final String VARIATIONAL = "variational";
+  public static final String SWAG_SAMPLES = "swag-samples";
   public static final String EVALUATION = "evaluation";
   public static final String GRID = "grid";
 
@@ -119,6 +126,50 @@ public final class StageExecutor {
   }
 
   private Result sample(Stage.Sample stage, ArtifactRef resumeFrom, Context context) {
+    return switch (stage.method()) {
+      case "ess" -> ellipticalSlice(stage, resumeFrom, context);
+      case "vi" -> variational(stage, context);
+      case "swag" -> swag(stage, context);
+      default -> throw new IllegalArgumentException("unknown sampling method " + stage.method());
+    };
+  }
+
+  private Result variational(Stage.Sample stage, Context context) {
+    RegressionData data = Datasets.load(stage.data(), stage.split()).data();
+    Mlp mlp = new Mlp(Specs.mlp(stage.model(), data.features()));
+    InferenceSpec.Variational vi = stage.inference().vi();
+    VariationalInference fitter = new VariationalInference(new VariationalInference.Settings(
+        vi.epochs(), vi.batchSize(), vi.lr(), vi.initRho(), vi.priorStd(), stage.temperature()));
+    try (SubspaceNetwork network = new SubspaceNetwork(mlp,
+        Specs.likelihood(stage.model(), stage.inference().noiseVariance()),
+        subspaceOfRank(stage.subspace(), stage.rank()), data.trainX(), data.trainY())) {
+      context.faultPoint(0.5);
+      VariationalInference.Posterior q =
+          fitter.fit(stage.rank(), data.trainCount(), network::meanNegLogLikelihood, stage.seed());
+      List<double[]> draws = q.sample(stage.inference().samples(), stage.seed());
+      Map<String, Tensor> t = new LinkedHashMap<>();
+      t.put("z", Tensor.ofRows(draws.toArray(new double[0][])));
+      t.put("mean", Tensor.of(q.mean(), q.mean().length));
+      t.put("sigma", Tensor.of(q.sigma(), q.sigma().length));
+      t.put("epoch_loss", Tensor.of(q.epochLosses().stream().mapToDouble(Double::doubleValue).toArray(),
+          q.epochLosses().size()));
+      ArtifactRef output = store.putTensors(VARIATIONAL, t);
+      return new Result(List.of(output), Map.of("samples", (double) draws.size(),
+          "likelihood_evals", (double) q.gradientEvaluations(),
+          "final_loss", q.epochLosses().get(q.epochLosses().size() - 1)));
+    }
+  }
+
+  private Result swag(Stage.Sample stage, Context context) {
+    context.faultPoint(0.5);
+    TrainingState trained = Codecs.trainingState(store.readTensors(stage.subspace()));
+    float[][] networks = SwagSampler.sample(trained.swag(), stage.inference().swagScale(),
+        stage.inference().samples(), stage.seed());
+    ArtifactRef output = store.putTensors(SWAG_SAMPLES, Map.of("weights", Tensor.ofRows(networks)));
+    return new Result(List.of(output), Map.of("samples", (double) networks.length, "likelihood_evals", 0.0));
+  }
+
+  private Result ellipticalSlice(Stage.Sample stage, ArtifactRef resumeFrom, Context context) {
     RegressionData data = Datasets.load(stage.data(), stage.split()).data();
     Mlp mlp = new Mlp(Specs.mlp(stage.model(), data.features()));
     var inference = stage.inference();
@@ -150,17 +201,58 @@ public final class StageExecutor {
     }
   }
 
+  /** The networks to average: points of a subspace (with the network restricted to it) or whole networks. */
+  private interface Ensemble extends AutoCloseable {
+    float[][][] predict(float[] inputs);
+
+    @Override
+    void close();
+  }
+
   private Result evaluate(Stage.Evaluate stage, Context context) {
     context.faultPoint(0.5);
     PreparedSplit split = Datasets.load(stage.data(), stage.split());
     RegressionData data = split.data();
     Mlp mlp = new Mlp(Specs.mlp(stage.model(), data.features()));
-    List<double[]> samples = Codecs.chain(store.readTensors(stage.samples())).samples();
-    double[][] zs = draws(samples, stage.evaluation().draws(), stage.seed());
-    try (SubspaceNetwork network = new SubspaceNetwork(mlp,
-        Specs.likelihood(stage.model(), stage.inference().noiseVariance()),
-        subspaceOfRank(stage.subspace(), stage.rank()), data.trainX(), data.trainY())) {
-      float[][][] predictions = network.predict(zs, data.evalX());
+    GaussianLikelihood likelihood = Specs.likelihood(stage.model(), stage.inference().noiseVariance());
+    ArtifactRef samples = stage.samples();
+    double[][] zs = new double[0][];
+    Ensemble ensemble;
+    if (samples.kind().equals(CHAIN) || samples.kind().equals(VARIATIONAL)) {
+      List<double[]> points = List.of(store.readTensors(samples).get("z").doubleRows());
+      // ESS keeps a correlated chain and the reference draws from it with replacement; VI's draws are independent.
+      zs = samples.kind().equals(CHAIN) ? draws(points, stage.evaluation().draws(), stage.seed())
+          : points.toArray(new double[0][]);
+      double[][] chosen = zs;
+      SubspaceNetwork network = new SubspaceNetwork(mlp, likelihood, subspaceOfRank(stage.subspace(), stage.rank()),
+          data.trainX(), data.trainY());
+      ensemble = new Ensemble() {
+        @Override
+        public float[][][] predict(float[] inputs) {
+          return network.predict(chosen, inputs);
+        }
+
+        @Override
+        public void close() {
+          network.close();
+        }
+      };
+    } else {
+      float[][] networks = samples.kind().equals(SWAG_SAMPLES)
+          ? store.readTensors(samples).get("weights").floatRows()
+          : new float[][] {Codecs.trainingState(store.readTensors(samples)).weights()};
+      ensemble = new Ensemble() {
+        @Override
+        public float[][][] predict(float[] inputs) {
+          return SubspaceNetwork.predictNetworks(mlp, likelihood, networks, inputs);
+        }
+
+        @Override
+        public void close() {}
+      };
+    }
+    try (ensemble) {
+      float[][][] predictions = ensemble.predict(data.evalX());
       RegressionScores scores = RegressionEvaluation.score(predictions[0], predictions[1], data.evalY(), data.yStd());
       Map<String, Tensor> evaluation = new LinkedHashMap<>();
       evaluation.put("z", Tensor.ofRows(zs));
@@ -172,7 +264,7 @@ public final class StageExecutor {
       List<ArtifactRef> outputs = new ArrayList<>();
       outputs.add(store.putTensors(EVALUATION, evaluation));
       if (stage.evaluation().grid().enabled()) {
-        outputs.add(store.putTensors(GRID, grid(stage.evaluation(), split, network, zs, stage.seed())));
+        outputs.add(store.putTensors(GRID, grid(stage.evaluation(), split, ensemble::predict, stage.seed())));
       }
       Map<String, Double> metrics = new LinkedHashMap<>();
       metrics.put("test_ll", scores.testLogLikelihood());
@@ -182,7 +274,7 @@ public final class StageExecutor {
       metrics.put("std_test_ll", scores.standardizedLogLikelihood());
       metrics.put("std_rmse", scores.standardizedRmse());
       metrics.put("eval_points", (double) scores.points());
-      metrics.put("draws", (double) zs.length);
+      metrics.put("draws", (double) predictions[0].length);
       return new Result(outputs, metrics);
     }
   }
@@ -201,15 +293,16 @@ public final class StageExecutor {
   }
 
   /** The predictive on the 1-D grid in original units, a few sampled functions, and the training points. */
-  private static Map<String, Tensor> grid(
-      EvaluationSpec evaluation, PreparedSplit split, SubspaceNetwork network, double[][] zs, long chainSeed) {
+  private static Map<String, Tensor> grid(EvaluationSpec evaluation, PreparedSplit split,
+      Function<float[], float[][][]> predict, long chainSeed) {
     RegressionData data = split.data();
     double[] xs = evaluation.grid().xs();
     double[][] raw = new double[xs.length][];
     for (int i = 0; i < xs.length; i++) {
       raw[i] = new double[] {xs[i]};
     }
-    float[][][] predictions = network.predict(zs, data.transformInputs(raw));
+    float[][][] predictions = predict.apply(data.transformInputs(raw));
+    int networks = predictions[0].length;
     RegressionEvaluation.Moments moments = RegressionEvaluation.moments(predictions[0], predictions[1]);
     double[] mean = new double[xs.length];
     double[] std = new double[xs.length];
@@ -219,11 +312,11 @@ public final class StageExecutor {
       std[i] = data.yStd() * Math.sqrt(moments.epistemicVariance()[i]);
       stdWithNoise[i] = data.yStd() * Math.sqrt(moments.variance()[i]);
     }
-    int shown = Math.min(evaluation.plotSamples(), zs.length);
+    int shown = Math.min(evaluation.plotSamples(), networks);
     Rng rng = new Rng(Rng.derive(chainSeed, "plot-samples"));
     double[] functions = new double[shown * xs.length];
     for (int s = 0; s < shown; s++) {
-      float[] f = predictions[0][rng.nextInt(zs.length)];
+      float[] f = predictions[0][rng.nextInt(networks)];
       for (int i = 0; i < xs.length; i++) {
         functions[s * xs.length + i] = data.yMean() + data.yStd() * f[i];
       }

@@ -1,0 +1,99 @@
+package org.subspace.orchestrator.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.subspace.orchestrator.config.SweepSpec;
+import org.subspace.orchestrator.plan.Configuration;
+import org.subspace.orchestrator.plan.PlannedStage;
+import org.subspace.orchestrator.plan.StagePlan;
+import org.subspace.orchestrator.report.GridPrediction;
+import org.subspace.orchestrator.report.SweepReports;
+import org.subspace.orchestrator.runtime.LocalSweep;
+import org.subspace.orchestrator.runtime.ResultRow;
+import org.subspace.orchestrator.runtime.SweepOutcome;
+import org.subspace.protocol.BadInputException;
+import org.subspace.protocol.stage.StageKind;
+import org.subspace.workers.store.ArtifactStore;
+
+/** What {@code run} and {@code bench} share: plan printing, running a sweep, its reports and summary. */
+final class SweepExecution {
+  /** Inputs at which the summary reports the predictive std of 1-D runs. */
+  private static final double[] SUMMARY_POINTS = {-9, -6, -3, 0, 2.93, 3, 6, 9};
+
+  private SweepExecution() {}
+
+  static void printPlan(PrintWriter o, SweepSpec spec, StagePlan plan, Path out) {
+    ArtifactStore store = Files.isDirectory(out.resolve("store")) ? LocalSweep.store(out) : null;
+    o.printf(Locale.ROOT, "%s: %d configuration(s), %d stages%n", spec.name(), spec.configurations(),
+        plan.stages().size());
+    o.printf(Locale.ROOT, "%-9s %6s %6s %6s%n", "kind", "stages", "done", "to run");
+    for (StageKind kind : StageKind.values()) {
+      List<PlannedStage> stages = plan.ofKind(kind);
+      long done = store == null ? 0 : stages.stream().filter(s -> store.manifest(s.key()).isPresent()).count();
+      o.printf(Locale.ROOT, "%-9s %6d %6d %6d%n", kind.label(), stages.size(), done, stages.size() - done);
+    }
+  }
+
+  /** Runs the sweep into {@code out}, writes its reports and prints the summary. */
+  static SweepOutcome run(PrintWriter o, SweepSpec spec, StagePlan plan, Path out) throws InterruptedException {
+    long started = System.nanoTime();
+    createFolder(out);
+    SweepOutcome outcome = LocalSweep.run(spec, plan, out);
+    List<GridPrediction> grids = SweepReports.write(out, spec.name(), plan, outcome, LocalSweep.store(out));
+    printSummary(o, spec, outcome, grids, out, (System.nanoTime() - started) / 1e9);
+    return outcome;
+  }
+
+  private static void createFolder(Path folder) {
+    if (Files.exists(folder) && !Files.isDirectory(folder)) {
+      throw new BadInputException(folder + ": --out exists and is not a folder");
+    }
+    try {
+      Files.createDirectories(folder);
+    } catch (IOException e) {
+      throw new BadInputException(folder + ": cannot create the output folder: " + e.getMessage(), e);
+    }
+    if (!Files.isWritable(folder)) {
+      throw new BadInputException(folder + ": the output folder is not writable");
+    }
+  }
+
+  private static void printSummary(PrintWriter o, SweepSpec spec, SweepOutcome outcome, List<GridPrediction> grids,
+      Path out, double wallSeconds) {
+    List<ResultRow> rows = outcome.rows();
+    o.printf(Locale.ROOT, "%s: %d configuration(s), %d ok, %d failed, wall time %.1f s%n", spec.name(), rows.size(),
+        rows.size() - outcome.failures(), outcome.failures(), wallSeconds);
+    o.printf(Locale.ROOT, "%-10s %-8s %-5s %-6s %4s %-4s %7s %9s %9s %6s %8s %8s %7s %9s%n", "dataset", "split",
+        "seed", "space", "rank", "meth", "T", "test_ll", "rmse", "cov95", "train_s", "sample_s", "samples",
+        "lik_evals");
+    for (ResultRow r : rows) {
+      Configuration c = r.configuration();
+      String prefix = String.format(Locale.ROOT, "%-10s %-8s %-5d %-6s %4d %-4s %7s", c.dataset(), c.split(),
+          c.seed(), c.subspace(), c.rank(), c.method(),
+          Double.isNaN(c.temperature()) ? "-" : String.format(Locale.ROOT, "%.3g", c.temperature()));
+      if (!r.ok()) {
+        o.println(prefix + " FAILED: " + r.error());
+        continue;
+      }
+      o.printf(Locale.ROOT, "%s %9.4f %9.4f %6.3f %8.2f %8.2f %7d %9d%n", prefix, r.metric("test_ll"),
+          r.metric("rmse"), r.metric("coverage95"), r.trainSeconds(), r.sampleSeconds(),
+          Math.round(r.metrics().getOrDefault("samples", 0.0)),
+          Math.round(r.metrics().getOrDefault("likelihood_evals", 0.0)));
+    }
+    if (rows.stream().anyMatch(r -> r.configuration().evalSet().equals("train"))) {
+      o.println("(rows with split 'all' are scored on their training rows)");
+    }
+    for (GridPrediction grid : grids) {
+      StringBuilder line = new StringBuilder("predictive std (epistemic) of " + grid.label() + ":");
+      for (double x : SUMMARY_POINTS) {
+        line.append(String.format(Locale.ROOT, "  x=%s: %.4f", x, grid.stdNear(x)));
+      }
+      o.println(line);
+    }
+    o.println("results: " + out.resolve("results.csv") + "  events: " + out.resolve("events.jsonl"));
+  }
+}
