@@ -59,13 +59,7 @@ final class BenchUciCommand implements Callable<Integer> {
     all.put("datasets", "[" + String.join(",", datasets) + "]");
     all.put("data.splits", parseSplits(splits).toString());
     dataPaths.forEach((name, path) -> all.put("dataset-catalog." + name + ".data.path", "\"" + path + "\""));
-    SweepSpec spec = new SweepConfigLoader().load(sweep, all);
-    if (workers != null) {
-      if (workers < 1) {
-        throw new BadInputException("--workers must be at least 1, got " + workers);
-      }
-      spec = new SweepSpec(spec.name(), spec.experiments(), spec.runtime().withWorkers(workers));
-    }
+    SweepSpec spec = SweepExecution.withWorkers(new SweepConfigLoader().load(sweep, all), workers);
     StagePlan plan = StagePlan.of(spec);
     PrintWriter o = command.commandLine().getOut();
     SweepOutcome outcome = SweepExecution.run(o, spec, plan, out);

@@ -9,7 +9,6 @@ import org.subspace.orchestrator.config.SweepConfigLoader;
 import org.subspace.orchestrator.config.SweepSpec;
 import org.subspace.orchestrator.plan.StagePlan;
 import org.subspace.orchestrator.runtime.SweepOutcome;
-import org.subspace.protocol.BadInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -47,13 +46,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    SweepSpec spec = new SweepConfigLoader().load(sweepFile, overrides);
-    if (workers != null) {
-      if (workers < 1) {
-        throw new BadInputException("--workers must be at least 1, got " + workers);
-      }
-      spec = new SweepSpec(spec.name(), spec.experiments(), spec.runtime().withWorkers(workers));
-    }
+    SweepSpec spec = SweepExecution.withWorkers(new SweepConfigLoader().load(sweepFile, overrides), workers);
     StagePlan plan = StagePlan.of(spec);
     PrintWriter o = command.commandLine().getOut();
     if (dryRun) {

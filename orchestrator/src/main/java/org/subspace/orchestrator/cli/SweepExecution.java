@@ -26,6 +26,17 @@ final class SweepExecution {
 
   private SweepExecution() {}
 
+  /** The spec with {@code --workers} applied, when given. */
+  static SweepSpec withWorkers(SweepSpec spec, Integer workers) {
+    if (workers == null) {
+      return spec;
+    }
+    if (workers < 1) {
+      throw new BadInputException("--workers must be at least 1, got " + workers);
+    }
+    return new SweepSpec(spec.name(), spec.experiments(), spec.runtime().withWorkers(workers));
+  }
+
   static void printPlan(PrintWriter o, SweepSpec spec, StagePlan plan, Path out) {
     ArtifactStore store = Files.isDirectory(out.resolve("store")) ? LocalSweep.store(out) : null;
     o.printf(Locale.ROOT, "%s: %d configuration(s), %d stages%n", spec.name(), spec.configurations(),
