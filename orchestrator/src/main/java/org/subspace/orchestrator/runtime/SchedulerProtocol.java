@@ -17,8 +17,12 @@ public final class SchedulerProtocol {
     String key();
   }
 
-  /** A worker's event about the current attempt, with the worker that runs it. */
-  public record Forwarded(StageEvent event, String workerId) implements Report {
+  /**
+   * A worker's event about the current attempt, with the worker that runs it. For a
+   * {@link StageEvent.Started}, {@code schedulingMillis} is the time from the moment the stage
+   * was ready and a slot free to the worker's report that it started; NaN for other events.
+   */
+  public record Forwarded(StageEvent event, String workerId, double schedulingMillis) implements Report {
     @Override
     public String key() {
       return event.key();

@@ -44,13 +44,15 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
 
   private record Retry(Job job) implements Command, NoSerializationVerificationNeeded {}
 
-  /** One attempt of a stage, waiting for or holding a slot. */
-  private record Job(Stage stage, int attempt, ArtifactRef resumeFrom, long resumePosition) {}
+  /** One attempt of a stage, waiting for or holding a slot, queued at {@code queuedNanos}. */
+  private record Job(Stage stage, int attempt, ArtifactRef resumeFrom, long resumePosition, long queuedNanos) {}
 
   /** A worker's capacity and what runs there now. */
   private static final class Worker {
     final WorkerProtocol.Resources resources;
     int busyCpu;
+    /** When a slot of this worker last became free (or the worker joined). */
+    long freedNanos = System.nanoTime();
     final Set<Integer> busyGpus = new HashSet<>();
 
     Worker(WorkerProtocol.Resources resources) {
@@ -66,7 +68,8 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
     }
   }
 
-  private record Running(Job job, Worker worker, int slot) {}
+  /** A dispatched attempt; {@code readyNanos}: when it was queued or a slot freed, whichever came later. */
+  private record Running(Job job, Worker worker, int slot, long readyNanos) {}
 
   public static Behavior<Command> create(SweepSpec.RuntimeSpec runtime, ActorRef<SchedulerProtocol.Report> reports) {
     return Behaviors.setup(context -> Behaviors.withTimers(
@@ -109,7 +112,7 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
   }
 
   private Behavior<Command> onSubmit(SchedulerProtocol.Submit submit) {
-    queue.addLast(new Job(submit.stage(), 1, submit.resumeFrom(), 0));
+    queue.addLast(new Job(submit.stage(), 1, submit.resumeFrom(), 0, System.nanoTime()));
     dispatch();
     return this;
   }
@@ -167,7 +170,8 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
           } else {
             worker.busyGpus.add(slot);
           }
-          running.put(job.stage().key(), new Running(job, worker, slot));
+          running.put(job.stage().key(),
+              new Running(job, worker, slot, Math.max(job.queuedNanos(), worker.freedNanos)));
           worker.resources.worker().tell(
               new WorkerProtocol.RunStage(job.stage(), job.attempt(), job.resumeFrom(), eventAdapter));
           it.remove();
@@ -196,7 +200,9 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
       release(event.key());
       onAttemptFailed(current.job(), failed);
     } else {
-      reports.tell(new SchedulerProtocol.Forwarded(event, workerId));
+      double schedulingMillis = event instanceof StageEvent.Started
+          ? (System.nanoTime() - current.readyNanos()) / 1e6 : Double.NaN;
+      reports.tell(new SchedulerProtocol.Forwarded(event, workerId, schedulingMillis));
     }
     dispatch();
     return this;
@@ -209,6 +215,7 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
     } else {
       done.worker().busyGpus.remove(done.slot());
     }
+    done.worker().freedNanos = System.nanoTime();
   }
 
   private void onAttemptFailed(Job job, StageEvent.Failed failed) {
@@ -229,12 +236,14 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
   private Job nextAttempt(Job job) {
     StageEvent.Checkpointed last = checkpoints.get(job.stage().key());
     return last == null
-        ? new Job(job.stage(), job.attempt() + 1, job.resumeFrom(), job.resumePosition())
-        : new Job(job.stage(), job.attempt() + 1, last.checkpoint(), last.position());
+        ? new Job(job.stage(), job.attempt() + 1, job.resumeFrom(), job.resumePosition(), System.nanoTime())
+        : new Job(job.stage(), job.attempt() + 1, last.checkpoint(), last.position(), System.nanoTime());
   }
 
   private Behavior<Command> onRetry(Retry retry) {
-    queue.addFirst(retry.job());
+    Job job = retry.job();
+    // Ready again only now that the backoff is over.
+    queue.addFirst(new Job(job.stage(), job.attempt(), job.resumeFrom(), job.resumePosition(), System.nanoTime()));
     dispatch();
     return this;
   }

@@ -95,6 +95,7 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
     if (event instanceof StageEvent.Started) {
       getContext().getLog().info("started {} (attempt {}) on {}", stage.description(), event.attempt(),
           forwarded.workerId());
+      fields.put("scheduling_ms", forwarded.schedulingMillis());
       events.append("stage-started", fields);
     } else if (event instanceof StageEvent.Progress progress) {
       getContext().getLog().info("  {}: {}/{} {}", stage.description(), progress.done(), progress.total(),

@@ -89,7 +89,8 @@ class MessageSerializationTest {
         new ArtifactStoreProtocol.Fetch(REF, KIT.<ArtifactStoreProtocol.FetchResult>createTestProbe().getRef()),
         new ArtifactStoreProtocol.ArtifactMissing(REF, "gone"),
         new SchedulerProtocol.Submit(train, REF),
-        new SchedulerProtocol.Forwarded(succeeded, "worker-2"),
+        new SchedulerProtocol.Forwarded(succeeded, "worker-2", Double.NaN),
+        new SchedulerProtocol.Forwarded(new StageEvent.Started("k1", 1, "worker-2"), "worker-2", 1.25),
         new SchedulerProtocol.Retrying("k1", 1, "boom", 200, 100),
         new SchedulerProtocol.GaveUp("k1", 3, "boom"));
   }

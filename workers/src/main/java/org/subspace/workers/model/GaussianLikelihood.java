@@ -34,6 +34,11 @@ public record GaussianLikelihood(MlpSpec.Head head, double noiseVariance) {
 
   /** Log density of each target under each network, (S, N). */
   public NDArray logDensity(NDArray outputs, NDArray varianceScalar, NDArray targets) {
+    if (head == MlpSpec.Head.MEAN) {
+      // A constant variance folds into two scalar operations: few native calls on the sampler's hot path.
+      return mean(outputs).sub(targets).square().muli(-0.5 / noiseVariance)
+          .subi(0.5 * (LOG_TWO_PI + Math.log(noiseVariance)));
+    }
     NDArray variance = variance(outputs, varianceScalar);
     NDArray residual = mean(outputs).sub(targets);
     return residual.square().divi(variance).addi(variance.log()).addi(LOG_TWO_PI).muli(-0.5);

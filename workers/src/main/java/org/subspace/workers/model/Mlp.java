@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Activation;
+import ai.djl.nn.core.Linear;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -86,7 +87,11 @@ public final class Mlp {
 
   private record Pass(Outputs outputs, List<NDArray> matrices) {}
 
-  /** The forward pass; when {@code activations} is given it receives each layer's input. */
+  /**
+   * The forward pass; when {@code activations} is given it receives each layer's input. One
+   * network (S = 1) takes the 2-D path, where each layer is a single fused {@code linear}
+   * (matmul plus bias) call; several networks take broadcast batched matmuls.
+   */
   private Pass pass(NDArray x, NDArray weights, List<NDArray> activations) {
     long networks = weights.getShape().get(0);
     NDList parts = weights.split(splitPoints, 1);
@@ -97,11 +102,22 @@ public final class Mlp {
       if (activations != null) {
         activations.add(a);
       }
-      NDArray matrix = parts.get(2 * l).reshape(networks, layer.out(), layer.in());
-      NDArray bias = parts.get(2 * l + 1).reshape(networks, 1, layer.out());
-      matrices.add(matrix);
-      NDArray z = a.matMul(matrix.transpose(0, 2, 1)).addi(bias);
+      NDArray z;
+      if (networks == 1) {
+        // 2-D weights: the backward pass's broadcasting matmuls accept them as they are.
+        NDArray matrix = parts.get(2 * l).reshape(layer.out(), layer.in());
+        matrices.add(matrix);
+        z = Linear.linear(a, matrix, parts.get(2 * l + 1)).singletonOrThrow();
+      } else {
+        NDArray matrix = parts.get(2 * l).reshape(networks, layer.out(), layer.in());
+        matrices.add(matrix);
+        NDArray bias = parts.get(2 * l + 1).reshape(networks, 1, layer.out());
+        z = a.matMul(matrix.transpose(0, 2, 1)).addi(bias);
+      }
       a = l == layers.size() - 1 ? z : activate(z);
+    }
+    if (networks == 1) {
+      a = a.expandDims(0);
     }
     NDArray scalar = spec.head() == MlpSpec.Head.HETEROSCEDASTIC ? parts.get(parts.size() - 1) : null;
     return new Pass(new Outputs(a, scalar), matrices);
