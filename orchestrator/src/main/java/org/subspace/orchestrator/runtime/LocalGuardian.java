@@ -7,6 +7,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import java.util.concurrent.CompletableFuture;
 import org.subspace.orchestrator.config.SweepSpec;
 import org.subspace.orchestrator.plan.StagePlan;
+import org.subspace.protocol.store.ArtifactStoreProtocol;
 import org.subspace.workers.actors.ArtifactServer;
 import org.subspace.workers.actors.WorkerNode;
 import org.subspace.workers.stages.StageExecutor;
@@ -23,14 +24,14 @@ public final class LocalGuardian {
       ResultsLog results, CompletableFuture<SweepOutcome> outcome) {
     return Behaviors.setup(context -> {
       SweepSpec.RuntimeSpec runtime = spec.runtime();
-      context.spawn(ArtifactServer.create(store), "artifacts");
+      ActorRef<ArtifactStoreProtocol.Command> artifacts = context.spawn(ArtifactServer.sweepStore(store), "artifacts");
       StageExecutor executor = new StageExecutor(store, runtime.checkpoint());
       for (int i = 1; i <= runtime.workers(); i++) {
         String id = "worker-" + i;
         context.spawn(WorkerNode.create(id, runtime.slotsPerWorker(), runtime.gpus(), executor, runtime.faults()), id);
       }
       ActorRef<SweepSupervisor.Command> sweep =
-          context.spawn(SweepSupervisor.create(runtime, plan, store, events, results, outcome), "sweep");
+          context.spawn(SweepSupervisor.create(runtime, plan, store, events, results, outcome, artifacts), "sweep");
       context.watch(sweep);
       // The supervisor stops once it has completed the outcome; stopping before means it crashed.
       return Behaviors.receive(Void.class)

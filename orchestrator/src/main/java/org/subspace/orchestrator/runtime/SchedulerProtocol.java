@@ -1,9 +1,11 @@
 package org.subspace.orchestrator.runtime;
 
+import akka.actor.typed.ActorRef;
 import org.subspace.protocol.CborSerializable;
 import org.subspace.protocol.stage.Stage;
 import org.subspace.protocol.stage.StageEvent;
 import org.subspace.protocol.store.ArtifactRef;
+import org.subspace.protocol.store.ArtifactStoreProtocol;
 
 /** Between the sweep supervisor and the stage scheduler. */
 public final class SchedulerProtocol {
@@ -21,8 +23,10 @@ public final class SchedulerProtocol {
    * A worker's event about the current attempt, with the worker that runs it. For a
    * {@link StageEvent.Started}, {@code schedulingMillis} is the time from the moment the stage
    * was ready and a slot free to the worker's report that it started; NaN for other events.
+   * {@code workerArtifacts} serves the artifacts the event names.
    */
-  public record Forwarded(StageEvent event, String workerId, double schedulingMillis) implements Report {
+  public record Forwarded(StageEvent event, String workerId, double schedulingMillis,
+      ActorRef<ArtifactStoreProtocol.Command> workerArtifacts) implements Report {
     @Override
     public String key() {
       return event.key();

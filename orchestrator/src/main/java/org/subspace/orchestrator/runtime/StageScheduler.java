@@ -23,6 +23,7 @@ import org.subspace.protocol.stage.Stage;
 import org.subspace.protocol.stage.StageEvent;
 import org.subspace.protocol.stage.WorkerProtocol;
 import org.subspace.protocol.store.ArtifactRef;
+import org.subspace.protocol.store.ArtifactStoreProtocol;
 import org.subspace.workers.actors.WorkerNode;
 
 /**
@@ -71,14 +72,17 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
   /** A dispatched attempt; {@code readyNanos}: when it was queued or a slot freed, whichever came later. */
   private record Running(Job job, Worker worker, int slot, long readyNanos) {}
 
-  public static Behavior<Command> create(SweepSpec.RuntimeSpec runtime, ActorRef<SchedulerProtocol.Report> reports) {
+  /** {@code sweepArtifacts} serves the sweep's store, where workers fetch inputs they lack. */
+  public static Behavior<Command> create(SweepSpec.RuntimeSpec runtime, ActorRef<SchedulerProtocol.Report> reports,
+      ActorRef<ArtifactStoreProtocol.Command> sweepArtifacts) {
     return Behaviors.setup(context -> Behaviors.withTimers(
-        timers -> new StageScheduler(context, timers, runtime, reports)));
+        timers -> new StageScheduler(context, timers, runtime, reports, sweepArtifacts)));
   }
 
   private final TimerScheduler<Command> timers;
   private final SweepSpec.RuntimeSpec runtime;
   private final ActorRef<SchedulerProtocol.Report> reports;
+  private final ActorRef<ArtifactStoreProtocol.Command> sweepArtifacts;
   private final ActorRef<StageEvent> eventAdapter;
   private final ActorRef<WorkerProtocol.Resources> registrationAdapter;
   private final Map<ActorRef<WorkerProtocol.Command>, Worker> workers = new LinkedHashMap<>();
@@ -88,11 +92,13 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
   private final Map<String, StageEvent.Checkpointed> checkpoints = new HashMap<>();
 
   private StageScheduler(ActorContext<Command> context, TimerScheduler<Command> timers,
-      SweepSpec.RuntimeSpec runtime, ActorRef<SchedulerProtocol.Report> reports) {
+      SweepSpec.RuntimeSpec runtime, ActorRef<SchedulerProtocol.Report> reports,
+      ActorRef<ArtifactStoreProtocol.Command> sweepArtifacts) {
     super(context);
     this.timers = timers;
     this.runtime = runtime;
     this.reports = reports;
+    this.sweepArtifacts = sweepArtifacts;
     this.eventAdapter = context.messageAdapter(StageEvent.class, WrappedEvent::new);
     this.registrationAdapter = context.messageAdapter(WorkerProtocol.Resources.class, Registered::new);
     ActorRef<Receptionist.Listing> listingAdapter =
@@ -173,7 +179,7 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
           running.put(job.stage().key(),
               new Running(job, worker, slot, Math.max(job.queuedNanos(), worker.freedNanos)));
           worker.resources.worker().tell(
-              new WorkerProtocol.RunStage(job.stage(), job.attempt(), job.resumeFrom(), eventAdapter));
+              new WorkerProtocol.RunStage(job.stage(), job.attempt(), job.resumeFrom(), sweepArtifacts, eventAdapter));
           it.remove();
           break;
         }
@@ -202,7 +208,8 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
     } else {
       double schedulingMillis = event instanceof StageEvent.Started
           ? (System.nanoTime() - current.readyNanos()) / 1e6 : Double.NaN;
-      reports.tell(new SchedulerProtocol.Forwarded(event, workerId, schedulingMillis));
+      reports.tell(new SchedulerProtocol.Forwarded(event, workerId, schedulingMillis,
+          current.worker().resources.artifacts()));
     }
     dispatch();
     return this;

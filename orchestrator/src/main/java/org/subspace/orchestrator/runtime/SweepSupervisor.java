@@ -1,11 +1,13 @@
 package org.subspace.orchestrator.runtime;
 
+import akka.actor.NoSerializationVerificationNeeded;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,6 +23,8 @@ import org.subspace.protocol.stage.StageEvent;
 import org.subspace.protocol.stage.StageKind;
 import org.subspace.protocol.stage.StageManifest;
 import org.subspace.protocol.store.ArtifactRef;
+import org.subspace.protocol.store.ArtifactStoreProtocol;
+import org.subspace.workers.actors.ArtifactFetch;
 import org.subspace.workers.store.ArtifactStore;
 
 /**
@@ -34,9 +38,21 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
 
   public interface Command {}
 
+  /** The artifacts a worker's event names are now in the sweep's store (or could not be had). */
+  private record Pulled(SchedulerProtocol.Forwarded forwarded, Throwable error)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  private static final Duration PULL_TIMEOUT = Duration.ofMinutes(2);
+
+  /**
+   * {@code sweepArtifacts} serves this sweep's store to workers; artifacts made on other nodes
+   * are pulled into it before they count, so the store alone can resume the sweep.
+   */
   public static Behavior<Command> create(SweepSpec.RuntimeSpec runtime, StagePlan plan, ArtifactStore store,
-      EventLog events, ResultsLog results, CompletableFuture<SweepOutcome> outcome) {
-    return Behaviors.setup(context -> new SweepSupervisor(context, runtime, plan, store, events, results, outcome));
+      EventLog events, ResultsLog results, CompletableFuture<SweepOutcome> outcome,
+      ActorRef<ArtifactStoreProtocol.Command> sweepArtifacts) {
+    return Behaviors.setup(context -> new SweepSupervisor(context, runtime, plan, store, events, results, outcome,
+        sweepArtifacts));
   }
 
   private final StagePlan plan;
@@ -50,7 +66,8 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
   private final Set<String> submitted = new HashSet<>();
 
   private SweepSupervisor(ActorContext<Command> context, SweepSpec.RuntimeSpec runtime, StagePlan plan,
-      ArtifactStore store, EventLog events, ResultsLog results, CompletableFuture<SweepOutcome> outcome) {
+      ArtifactStore store, EventLog events, ResultsLog results, CompletableFuture<SweepOutcome> outcome,
+      ActorRef<ArtifactStoreProtocol.Command> sweepArtifacts) {
     super(context);
     this.plan = plan;
     this.store = store;
@@ -58,7 +75,7 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
     this.results = results;
     this.outcome = outcome;
     ActorRef<SchedulerProtocol.Report> reports = context.getSelf().narrow();
-    this.scheduler = context.spawn(StageScheduler.create(runtime, reports), "scheduler");
+    this.scheduler = context.spawn(StageScheduler.create(runtime, reports, sweepArtifacts), "scheduler");
     events.append("sweep-started", Map.of("stages", plan.stages().size(), "workers", runtime.workers(),
         "slots_per_worker", runtime.slotsPerWorker()));
     for (PlannedStage stage : plan.stages()) {
@@ -78,10 +95,48 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(SchedulerProtocol.Forwarded.class, this::onForwarded)
+        .onMessage(SchedulerProtocol.Forwarded.class, this::pullThenHandle)
+        .onMessage(Pulled.class, this::onPulled)
         .onMessage(SchedulerProtocol.Retrying.class, this::onRetrying)
         .onMessage(SchedulerProtocol.GaveUp.class, this::onGaveUp)
         .build();
+  }
+
+  /** Pulls the artifacts an event names from the worker that made them, unless they are here already. */
+  private Behavior<Command> pullThenHandle(SchedulerProtocol.Forwarded forwarded) {
+    List<ArtifactRef> named = new ArrayList<>();
+    if (forwarded.event() instanceof StageEvent.Succeeded succeeded) {
+      named.addAll(succeeded.outputs());
+    } else if (forwarded.event() instanceof StageEvent.Checkpointed checkpointed) {
+      named.add(checkpointed.checkpoint());
+    }
+    List<ArtifactRef> missing = named.stream().filter(ref -> !store.contains(ref)).toList();
+    if (missing.isEmpty()) {
+      return onForwarded(forwarded);
+    }
+    CompletableFuture<?>[] pulls = missing.stream()
+        .map(ref -> ArtifactFetch.fetch(getContext().getSystem(), forwarded.workerArtifacts(), ref, PULL_TIMEOUT)
+            .thenAccept(bytes -> store.putVerified(ref, bytes)).toCompletableFuture())
+        .toArray(CompletableFuture[]::new);
+    getContext().pipeToSelf(CompletableFuture.allOf(pulls), (ok, error) -> new Pulled(forwarded, error));
+    return this;
+  }
+
+  private Behavior<Command> onPulled(Pulled pulled) {
+    if (pulled.error() == null) {
+      return onForwarded(pulled.forwarded());
+    }
+    String key = pulled.forwarded().key();
+    getContext().getLog().warn("could not pull the artifacts of {} from {}: {}", plan.get(key).description(),
+        pulled.forwarded().workerId(), pulled.error().getMessage());
+    if (pulled.forwarded().event() instanceof StageEvent.Succeeded && !done.containsKey(key)) {
+      // The outputs died with their worker: run the stage again.
+      events.append("stage-lost", Map.of("key", key, "kind", plan.get(key).kind().label(),
+          "error", String.valueOf(pulled.error().getMessage())));
+      submitted.remove(key);
+      submitRunnable();
+    }
+    return this;
   }
 
   private Behavior<Command> onForwarded(SchedulerProtocol.Forwarded forwarded) {

@@ -9,13 +9,13 @@ import java.io.NotSerializableException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import org.subspace.protocol.store.ArtifactRef;
-import org.subspace.protocol.store.ArtifactStoreProtocol.ArtifactData;
+import org.subspace.protocol.store.ArtifactStoreProtocol.ArtifactChunk;
 
 /**
- * Artifact bytes as they are: a length-prefixed JSON header with the {@link ArtifactRef},
- * then the raw bytes. CBOR would spend about 5 bytes per float; this spends 4 (and the
- * receiver checks the sha256 anyway). Also a {@link ByteBufferSerializer}, so Artery can
- * write straight into its buffers.
+ * Artifact chunks as they are: the chunk's index and count, a length-prefixed JSON header with
+ * the {@link ArtifactRef}, then the raw bytes. CBOR would spend about 5 bytes per float; this
+ * spends 4 (and the receiver checks the sha256 anyway). Also a {@link ByteBufferSerializer}, so
+ * Artery can write straight into its buffers.
  */
 public final class ArtifactDataSerializer extends SerializerWithStringManifest implements ByteBufferSerializer {
   private static final String MANIFEST = "A";
@@ -33,12 +33,16 @@ public final class ArtifactDataSerializer extends SerializerWithStringManifest i
     return MANIFEST;
   }
 
-  private static byte[] header(Object o) {
-    if (!(o instanceof ArtifactData data)) {
+  private static ArtifactChunk chunk(Object o) {
+    if (!(o instanceof ArtifactChunk chunk)) {
       throw new IllegalArgumentException("cannot serialize " + o.getClass());
     }
+    return chunk;
+  }
+
+  private static byte[] header(ArtifactChunk chunk) {
     try {
-      return JSON.writeValueAsBytes(data.ref());
+      return JSON.writeValueAsBytes(chunk.ref());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -46,15 +50,17 @@ public final class ArtifactDataSerializer extends SerializerWithStringManifest i
 
   @Override
   public byte[] toBinary(Object o) {
-    ByteBuffer buffer = ByteBuffer.allocate(4 + header(o).length + ((ArtifactData) o).bytes().length);
+    ArtifactChunk chunk = chunk(o);
+    ByteBuffer buffer = ByteBuffer.allocate(12 + header(chunk).length + chunk.bytes().length);
     toBinary(o, buffer);
     return buffer.array();
   }
 
   @Override
   public void toBinary(Object o, ByteBuffer buffer) {
-    byte[] header = header(o);
-    buffer.putInt(header.length).put(header).put(((ArtifactData) o).bytes());
+    ArtifactChunk chunk = chunk(o);
+    byte[] header = header(chunk);
+    buffer.putInt(chunk.index()).putInt(chunk.count()).putInt(header.length).put(header).put(chunk.bytes());
   }
 
   @Override
@@ -68,11 +74,13 @@ public final class ArtifactDataSerializer extends SerializerWithStringManifest i
       throw new NotSerializableException("unknown manifest " + manifest);
     }
     try {
+      int index = buffer.getInt();
+      int count = buffer.getInt();
       byte[] header = new byte[buffer.getInt()];
       buffer.get(header);
       byte[] bytes = new byte[buffer.remaining()];
       buffer.get(bytes);
-      return new ArtifactData(JSON.readValue(header, ArtifactRef.class), bytes);
+      return new ArtifactChunk(JSON.readValue(header, ArtifactRef.class), index, count, bytes);
     } catch (IOException | RuntimeException e) {
       throw new NotSerializableException("corrupt artifact message: " + e.getMessage());
     }

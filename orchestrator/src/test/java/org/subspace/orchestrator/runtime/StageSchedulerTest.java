@@ -24,6 +24,7 @@ import org.subspace.protocol.stage.StageEvent;
 import org.subspace.protocol.stage.StageKind;
 import org.subspace.protocol.stage.WorkerProtocol;
 import org.subspace.protocol.store.ArtifactRef;
+import org.subspace.protocol.store.ArtifactStoreProtocol;
 import org.subspace.workers.actors.WorkerNode;
 import org.subspace.workers.stages.FaultInjector;
 import org.subspace.workers.stages.StageExecutor;
@@ -69,9 +70,10 @@ class StageSchedulerTest {
     return probe;
   }
 
-  private static void answer(TestProbe<WorkerProtocol.Command> probe, String id, int cpuSlots, List<Integer> gpus) {
+  private void answer(TestProbe<WorkerProtocol.Command> probe, String id, int cpuSlots, List<Integer> gpus) {
     WorkerProtocol.DescribeResources ask = probe.expectMessageClass(WorkerProtocol.DescribeResources.class);
-    ask.replyTo().tell(new WorkerProtocol.Resources(id, probe.getRef(), cpuSlots, gpus));
+    ask.replyTo().tell(new WorkerProtocol.Resources(id, probe.getRef(), cpuSlots, gpus,
+        kit.<ArtifactStoreProtocol.Command>createTestProbe().getRef()));
   }
 
   @Test
@@ -80,7 +82,8 @@ class StageSchedulerTest {
     TestProbe<WorkerProtocol.Command> cpuOnly = worker("cpu-only", 1, List.of());
     TestProbe<WorkerProtocol.Command> withGpu = worker("with-gpu", 1, List.of(7));
     ActorRef<StageScheduler.Command> scheduler =
-        kit.spawn(StageScheduler.create(runtime(Set.of(StageKind.TRAIN), 3), reports.getRef()));
+        kit.spawn(StageScheduler.create(runtime(Set.of(StageKind.TRAIN), 3), reports.getRef(),
+            kit.<ArtifactStoreProtocol.Command>createTestProbe().getRef()));
     answer(cpuOnly, "cpu-only", 1, List.of());
     answer(withGpu, "with-gpu", 1, List.of(7));
 
@@ -112,7 +115,8 @@ class StageSchedulerTest {
   void retriesFromTheLastCheckpointThenGivesUp() {
     TestProbe<SchedulerProtocol.Report> reports = kit.createTestProbe();
     TestProbe<WorkerProtocol.Command> node = worker("retry-node", 1, List.of());
-    ActorRef<StageScheduler.Command> scheduler = kit.spawn(StageScheduler.create(runtime(Set.of(), 2), reports.getRef()));
+    ActorRef<StageScheduler.Command> scheduler = kit.spawn(StageScheduler.create(runtime(Set.of(), 2), reports.getRef(),
+        kit.<ArtifactStoreProtocol.Command>createTestProbe().getRef()));
     answer(node, "retry-node", 1, List.of());
     scheduler.tell(new SchedulerProtocol.Submit(sample("r1"), null));
     WorkerProtocol.RunStage first = node.expectMessageClass(WorkerProtocol.RunStage.class);

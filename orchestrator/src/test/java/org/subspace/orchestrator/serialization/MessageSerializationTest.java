@@ -4,15 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.SerializationTestKit;
-import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import akka.serialization.Serialization;
 import akka.serialization.SerializationExtension;
 import akka.serialization.Serializer;
 import akka.serialization.jackson.JacksonCborSerializer;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,6 +39,7 @@ import org.subspace.protocol.stage.WorkerProtocol;
 import org.subspace.protocol.store.ArtifactRef;
 import org.subspace.protocol.store.ArtifactStoreProtocol;
 import org.subspace.protocol.tensor.Tensor;
+import org.subspace.workers.actors.ArtifactFetch;
 import org.subspace.workers.actors.ArtifactServer;
 import org.subspace.workers.store.ArtifactStore;
 
@@ -66,6 +69,7 @@ class MessageSerializationTest {
   static Stream<Object> cborMessages() {
     ActorRef<StageEvent> events = KIT.<StageEvent>createTestProbe().getRef();
     ActorRef<WorkerProtocol.Command> worker = KIT.<WorkerProtocol.Command>createTestProbe().getRef();
+    ActorRef<ArtifactStoreProtocol.Command> store = KIT.<ArtifactStoreProtocol.Command>createTestProbe().getRef();
     Stage.Train train = new Stage.Train("k1", DATA, "3", MODEL, TRAINING, 7);
     StageEvent.Succeeded succeeded = new StageEvent.Succeeded("k1", 2, List.of(REF), Map.of("test_ll", -2.5), 1.25);
     return Stream.of(
@@ -75,10 +79,10 @@ class MessageSerializationTest {
         new Stage.Evaluate("k4", "ess", 10, -42L, INFERENCE, EVALUATION, DATA, "3", MODEL, REF, REF),
         new Stage.Evaluate("k5", "sgd", 0, 1L, INFERENCE, EVALUATION, DATA, "3", MODEL, null, REF),
         new Stage.Sample("k6", "swag", 0, Double.NaN, 9L, INFERENCE, DATA, "3", MODEL, REF),
-        new WorkerProtocol.RunStage(train, 3, REF, events),
-        new WorkerProtocol.RunStage(train, 1, null, events),
+        new WorkerProtocol.RunStage(train, 3, REF, store, events),
+        new WorkerProtocol.RunStage(train, 1, null, store, events),
         new WorkerProtocol.DescribeResources(KIT.<WorkerProtocol.Resources>createTestProbe().getRef()),
-        new WorkerProtocol.Resources("worker-1", worker, 2, List.of(0, 1)),
+        new WorkerProtocol.Resources("worker-1", worker, 2, List.of(0, 1), store),
         new StageEvent.Started("k1", 1, "worker-1"),
         new StageEvent.Progress("k1", 1, 10, 300, "loss 0.9"),
         new StageEvent.Checkpointed("k1", 1, REF, 100),
@@ -89,8 +93,8 @@ class MessageSerializationTest {
         new ArtifactStoreProtocol.Fetch(REF, KIT.<ArtifactStoreProtocol.FetchResult>createTestProbe().getRef()),
         new ArtifactStoreProtocol.ArtifactMissing(REF, "gone"),
         new SchedulerProtocol.Submit(train, REF),
-        new SchedulerProtocol.Forwarded(succeeded, "worker-2", Double.NaN),
-        new SchedulerProtocol.Forwarded(new StageEvent.Started("k1", 1, "worker-2"), "worker-2", 1.25),
+        new SchedulerProtocol.Forwarded(succeeded, "worker-2", Double.NaN, store),
+        new SchedulerProtocol.Forwarded(new StageEvent.Started("k1", 1, "worker-2"), "worker-2", 1.25, store),
         new SchedulerProtocol.Retrying("k1", 1, "boom", 200, 100),
         new SchedulerProtocol.GaveUp("k1", 3, "boom"));
   }
@@ -108,18 +112,21 @@ class MessageSerializationTest {
   }
 
   @Test
-  void artifactBytesTravelRawAndIntact() {
-    byte[] bytes = new byte[100_000];
+  void artifactChunksTravelRawAndIntact() {
+    byte[] bytes = new byte[ArtifactStoreProtocol.CHUNK_BYTES];
     for (int i = 0; i < bytes.length; i++) {
       bytes[i] = (byte) (i * 31);
     }
-    ArtifactStoreProtocol.ArtifactData data = new ArtifactStoreProtocol.ArtifactData(REF, bytes);
-    Serializer serializer = SERIALIZATION.findSerializerFor(data);
+    ArtifactStoreProtocol.ArtifactChunk chunk = new ArtifactStoreProtocol.ArtifactChunk(REF, 3, 7, bytes);
+    Serializer serializer = SERIALIZATION.findSerializerFor(chunk);
     assertInstanceOf(ArtifactDataSerializer.class, serializer);
-    // Header plus the bytes themselves: no per-element encoding.
-    assertEquals(true, serializer.toBinary(data).length < bytes.length + 400);
-    ArtifactStoreProtocol.ArtifactData back = (ArtifactStoreProtocol.ArtifactData) roundTrip(data);
+    // Header plus the bytes themselves: no per-element encoding, and under Artery's 256 KiB frame.
+    assertTrue(serializer.toBinary(chunk).length < bytes.length + 400);
+    assertTrue(serializer.toBinary(chunk).length < 256 * 1024);
+    ArtifactStoreProtocol.ArtifactChunk back = (ArtifactStoreProtocol.ArtifactChunk) roundTrip(chunk);
     assertEquals(REF, back.ref());
+    assertEquals(3, back.index());
+    assertEquals(7, back.count());
     assertArrayEquals(bytes, back.bytes());
   }
 
@@ -129,15 +136,20 @@ class MessageSerializationTest {
   }
 
   @Test
-  void theArtifactServerServesVerifiedBytesAndSaysWhatIsMissing(@TempDir Path dir) {
+  void aMultiChunkArtifactIsFetchedVerifiedAndMissingOnesAreReported(@TempDir Path dir) throws Exception {
     ArtifactStore store = new ArtifactStore(dir);
-    ArtifactRef stored = store.putTensors("subspace", Map.of("mean", Tensor.of(new float[] {1f, 2f, 3f}, 3)));
+    float[] values = new float[300_000];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (float) Math.sin(i);
+    }
+    ArtifactRef stored = store.putTensors("subspace", Map.of("mean", Tensor.of(values, values.length)));
+    assertTrue(stored.bytes() > 5 * ArtifactStoreProtocol.CHUNK_BYTES, "several chunks");
     ActorRef<ArtifactStoreProtocol.Command> server = KIT.spawn(ArtifactServer.create(store));
-    TestProbe<ArtifactStoreProtocol.FetchResult> probe = KIT.createTestProbe();
-    server.tell(new ArtifactStoreProtocol.Fetch(stored, probe.getRef()));
-    ArtifactStoreProtocol.ArtifactData data = probe.expectMessageClass(ArtifactStoreProtocol.ArtifactData.class);
-    assertEquals(stored.sha256(), ArtifactStore.sha256(data.bytes()));
-    server.tell(new ArtifactStoreProtocol.Fetch(REF, probe.getRef()));
-    assertEquals(REF, probe.expectMessageClass(ArtifactStoreProtocol.ArtifactMissing.class).ref());
+    byte[] fetched = ArtifactFetch.fetch(KIT.system(), server, stored, Duration.ofSeconds(10))
+        .toCompletableFuture().get();
+    assertEquals(stored.sha256(), ArtifactStore.sha256(fetched));
+    ExecutionException missing = assertThrows(ExecutionException.class,
+        () -> ArtifactFetch.fetch(KIT.system(), server, REF, Duration.ofSeconds(10)).toCompletableFuture().get());
+    assertTrue(missing.getCause().getMessage().contains("missing"), missing.getCause().getMessage());
   }
 }

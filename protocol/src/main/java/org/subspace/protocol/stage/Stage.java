@@ -2,6 +2,7 @@ package org.subspace.protocol.stage;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.List;
 import org.subspace.protocol.CborSerializable;
 import org.subspace.protocol.spec.DataSpec;
 import org.subspace.protocol.spec.EvaluationSpec;
@@ -27,12 +28,20 @@ public sealed interface Stage extends CborSerializable {
 
   StageKind kind();
 
+  /** The artifacts this stage reads: a worker that lacks one fetches it first. */
+  List<ArtifactRef> inputs();
+
   /** SGD with SWAG on one split of a dataset; outputs the final training state with SWAG moments. */
   record Train(String key, DataSpec data, String split, ModelSpec model, TrainingSpec training, long seed)
       implements Stage {
     @Override
     public StageKind kind() {
       return StageKind.TRAIN;
+    }
+
+    @Override
+    public List<ArtifactRef> inputs() {
+      return List.of();
     }
   }
 
@@ -41,6 +50,11 @@ public sealed interface Stage extends CborSerializable {
     @Override
     public StageKind kind() {
       return StageKind.SUBSPACE;
+    }
+
+    @Override
+    public List<ArtifactRef> inputs() {
+      return List.of(trained);
     }
   }
 
@@ -65,6 +79,11 @@ public sealed interface Stage extends CborSerializable {
     public StageKind kind() {
       return StageKind.SAMPLE;
     }
+
+    @Override
+    public List<ArtifactRef> inputs() {
+      return List.of(subspace);
+    }
   }
 
   /**
@@ -88,6 +107,11 @@ public sealed interface Stage extends CborSerializable {
     @Override
     public StageKind kind() {
       return StageKind.EVALUATE;
+    }
+
+    @Override
+    public List<ArtifactRef> inputs() {
+      return subspace == null ? List.of(samples) : List.of(subspace, samples);
     }
   }
 }

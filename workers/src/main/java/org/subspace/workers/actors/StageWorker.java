@@ -2,6 +2,7 @@ package org.subspace.workers.actors;
 
 import akka.actor.NoSerializationVerificationNeeded;
 import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.SupervisorStrategy;
@@ -10,6 +11,8 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 import java.util.OptionalDouble;
 import java.util.concurrent.CompletableFuture;
@@ -30,6 +33,8 @@ import org.subspace.workers.stages.StageExecutor;
  */
 public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
   public static final String BLOCKING_DISPATCHER = "subspace.blocking-dispatcher";
+  private static final Duration FETCH_TIMEOUT = Duration.ofMinutes(2);
+  private static final Logger log = LoggerFactory.getLogger(StageWorker.class);
 
   public sealed interface Command {}
 
@@ -90,8 +95,9 @@ public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
     StageExecutor.Context reporter = new Reporter(key, request.attempt(), replyTo,
         faults.strikeAt(key, request.attempt()));
     long started = System.nanoTime();
+    ActorSystem<?> system = getContext().getSystem();
     CompletableFuture<StageExecutor.Result> work = CompletableFuture.supplyAsync(
-        () -> executor.run(request.stage(), request.resumeFrom(), reporter), blocking);
+        () -> executor.run(request.stage(), localInputs(request, system), reporter), blocking);
     getContext().pipeToSelf(work, (result, error) ->
         new Finished(request, result, (System.nanoTime() - started) / 1e9, error));
     return this;
@@ -109,6 +115,29 @@ public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
     String message = cause.getClass().getSimpleName() + ": " + cause.getMessage();
     request.replyTo().tell(new StageEvent.Failed(key, request.attempt(), message.replaceAll("\\s*\\R\\s*", " ")));
     throw new AttemptFailed(kind.label() + " attempt " + request.attempt() + " of " + key + " failed", cause);
+  }
+
+  /**
+   * Fetches the stage's inputs this node lacks from the sweep's store (on the compute thread,
+   * before computing); returns the checkpoint to resume from, or null to start afresh when there
+   * is none or it cannot be had.
+   */
+  private ArtifactRef localInputs(WorkerProtocol.RunStage request, ActorSystem<?> system) {
+    for (ArtifactRef input : request.stage().inputs()) {
+      ArtifactFetch.fetchInto(system, request.artifacts(), input, executor.store(), FETCH_TIMEOUT);
+    }
+    ArtifactRef checkpoint = request.resumeFrom();
+    if (checkpoint == null) {
+      return null;
+    }
+    try {
+      ArtifactFetch.fetchInto(system, request.artifacts(), checkpoint, executor.store(), FETCH_TIMEOUT);
+      return checkpoint;
+    } catch (RuntimeException e) {
+      log.warn("checkpoint {} unavailable ({}); starting {} afresh", checkpoint.shortName(),
+          e.getMessage(), request.stage().key());
+      return null;
+    }
   }
 
   /** Runs on the compute thread: ActorRef.tell is thread-safe. */

@@ -13,13 +13,15 @@ import java.util.List;
 import java.util.Map;
 import org.subspace.protocol.stage.StageKind;
 import org.subspace.protocol.stage.WorkerProtocol;
+import org.subspace.protocol.store.ArtifactStoreProtocol;
 import org.subspace.workers.stages.FaultInjector;
 import org.subspace.workers.stages.StageExecutor;
 
 /**
  * A worker: registers with the Receptionist so schedulers find it, says what resources it
- * has, and hands each stage to its trainer, subspace builder, sampler or evaluator. It does
- * not queue: the scheduler never sends more stages than the node has slots.
+ * has, serves the artifacts it produces, and hands each stage to its trainer, subspace
+ * builder, sampler or evaluator. It does not queue: the scheduler never sends more stages
+ * than the node has slots.
  */
 public final class WorkerNode extends AbstractBehavior<WorkerProtocol.Command> {
   public static final ServiceKey<WorkerProtocol.Command> SERVICE_KEY =
@@ -40,6 +42,7 @@ public final class WorkerNode extends AbstractBehavior<WorkerProtocol.Command> {
   private final int cpuSlots;
   private final List<Integer> gpuIds;
   private final Map<StageKind, ActorRef<StageWorker.Command>> roles = new EnumMap<>(StageKind.class);
+  private final ActorRef<ArtifactStoreProtocol.Command> artifacts;
 
   private WorkerNode(ActorContext<WorkerProtocol.Command> context, String workerId, int cpuSlots,
       List<Integer> gpuIds, StageExecutor executor, FaultInjector faults) {
@@ -50,6 +53,7 @@ public final class WorkerNode extends AbstractBehavior<WorkerProtocol.Command> {
     for (StageKind kind : StageKind.values()) {
       roles.put(kind, context.spawn(StageWorker.create(kind, workerId, executor, faults), ROLE_NAMES.get(kind)));
     }
+    this.artifacts = context.spawn(ArtifactServer.create(executor.store()), "artifacts");
     context.getSystem().receptionist().tell(Receptionist.register(SERVICE_KEY, context.getSelf()));
   }
 
@@ -67,7 +71,8 @@ public final class WorkerNode extends AbstractBehavior<WorkerProtocol.Command> {
   }
 
   private Behavior<WorkerProtocol.Command> onDescribe(WorkerProtocol.DescribeResources describe) {
-    describe.replyTo().tell(new WorkerProtocol.Resources(workerId, getContext().getSelf(), cpuSlots, gpuIds));
+    describe.replyTo().tell(
+        new WorkerProtocol.Resources(workerId, getContext().getSelf(), cpuSlots, gpuIds, artifacts));
     return this;
   }
 }

@@ -71,6 +71,11 @@ public final class StageExecutor {
     this.policy = policy;
   }
 
+  /** The store this executor reads inputs from and writes outputs to. */
+  public ArtifactStore store() {
+    return store;
+  }
+
   public Result run(Stage stage, ArtifactRef resumeFrom, Context context) {
     if (stage instanceof Stage.Train train) {
       return train(train, resumeFrom, context);
