@@ -1,5 +1,7 @@
 package org.subspace.orchestrator.cli;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -12,6 +14,7 @@ import org.subspace.orchestrator.plan.PlannedStage;
 import org.subspace.orchestrator.plan.StagePlan;
 import org.subspace.orchestrator.report.GridPrediction;
 import org.subspace.orchestrator.report.SweepReports;
+import org.subspace.orchestrator.runtime.LocalGuardian;
 import org.subspace.orchestrator.runtime.LocalSweep;
 import org.subspace.orchestrator.runtime.ResultRow;
 import org.subspace.orchestrator.runtime.SweepOutcome;
@@ -49,11 +52,17 @@ final class SweepExecution {
     }
   }
 
-  /** Runs the sweep into {@code out}, writes its reports and prints the summary. */
+  /** Runs the sweep in this JVM into {@code out}, writes its reports and prints the summary. */
   static SweepOutcome run(PrintWriter o, SweepSpec spec, StagePlan plan, Path out) throws InterruptedException {
+    return run(o, spec, plan, out, LocalGuardian::create, ConfigFactory.load());
+  }
+
+  /** Runs the sweep with the given root behavior and actor-system configuration (cluster mode). */
+  static SweepOutcome run(PrintWriter o, SweepSpec spec, StagePlan plan, Path out, LocalSweep.Guardian guardian,
+      Config config) throws InterruptedException {
     long started = System.nanoTime();
     createFolder(out);
-    SweepOutcome outcome = LocalSweep.run(spec, plan, out);
+    SweepOutcome outcome = LocalSweep.run(spec, plan, out, guardian, config);
     List<GridPrediction> grids = SweepReports.write(out, spec.name(), plan, outcome, LocalSweep.store(out));
     printSummary(o, spec, outcome, grids, out, (System.nanoTime() - started) / 1e9);
     return outcome;

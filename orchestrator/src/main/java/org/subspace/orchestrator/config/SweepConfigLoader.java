@@ -29,6 +29,7 @@ import org.subspace.protocol.spec.EvaluationSpec;
 import org.subspace.protocol.spec.InferenceSpec;
 import org.subspace.protocol.spec.ModelSpec;
 import org.subspace.protocol.spec.TrainingSpec;
+import org.subspace.protocol.stage.CheckpointPolicy;
 import org.subspace.protocol.stage.StageKind;
 import org.subspace.workers.Labels;
 import org.subspace.workers.data.Datasets;
@@ -39,7 +40,6 @@ import org.subspace.workers.model.MlpSpec;
 import org.subspace.workers.store.ArtifactStore;
 import org.subspace.workers.train.LearningRateSchedule;
 import org.subspace.workers.stages.FaultInjector;
-import org.subspace.workers.stages.StageExecutor;
 
 /**
  * Reads a sweep file (HOCON) over the defaults in {@code sweep-defaults.conf}, applies
@@ -328,7 +328,7 @@ public final class SweepConfigLoader {
     return new SweepSpec.RuntimeSpec(atLeast(c, "orchestrator.workers", 1),
         atLeast(c, "orchestrator.slots-per-worker", 1), gpus, gpuStages, atLeast(c, "orchestrator.max-attempts", 1),
         c.getDuration("orchestrator.retry-backoff"),
-        new StageExecutor.CheckpointPolicy(atLeast(c, "orchestrator.checkpoint.train-epochs", 1),
+        new CheckpointPolicy(atLeast(c, "orchestrator.checkpoint.train-epochs", 1),
             atLeast(c, "orchestrator.checkpoint.sample-iterations", 1)),
         new FaultInjector(rate, c.getLong("orchestrator.fault-injection.seed")));
   }

@@ -11,7 +11,7 @@ import org.subspace.protocol.spec.ModelSpec;
 import org.subspace.protocol.spec.TrainingSpec;
 import org.subspace.protocol.stage.StageKind;
 import org.subspace.workers.stages.FaultInjector;
-import org.subspace.workers.stages.StageExecutor;
+import org.subspace.protocol.stage.CheckpointPolicy;
 
 /** A validated sweep: one experiment per dataset, and how to run it. */
 public record SweepSpec(String name, List<Experiment> experiments, RuntimeSpec runtime) {
@@ -61,7 +61,7 @@ public record SweepSpec(String name, List<Experiment> experiments, RuntimeSpec r
       Set<StageKind> gpuStages,
       int maxAttempts,
       Duration retryBackoff,
-      StageExecutor.CheckpointPolicy checkpoint,
+      CheckpointPolicy checkpoint,
       FaultInjector faults) {
 
     public RuntimeSpec withWorkers(int count) {

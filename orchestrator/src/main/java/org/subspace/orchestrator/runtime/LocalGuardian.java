@@ -25,7 +25,7 @@ public final class LocalGuardian {
     return Behaviors.setup(context -> {
       SweepSpec.RuntimeSpec runtime = spec.runtime();
       ActorRef<ArtifactStoreProtocol.Command> artifacts = context.spawn(ArtifactServer.sweepStore(store), "artifacts");
-      StageExecutor executor = new StageExecutor(store, runtime.checkpoint());
+      StageExecutor executor = new StageExecutor(store);
       for (int i = 1; i <= runtime.workers(); i++) {
         String id = "worker-" + i;
         context.spawn(WorkerNode.create(id, runtime.slotsPerWorker(), runtime.gpus(), executor, runtime.faults()), id);

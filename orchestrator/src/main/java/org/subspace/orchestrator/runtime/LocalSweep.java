@@ -1,6 +1,8 @@
 package org.subspace.orchestrator.runtime;
 
 import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -9,7 +11,10 @@ import org.subspace.orchestrator.config.SweepSpec;
 import org.subspace.orchestrator.plan.StagePlan;
 import org.subspace.workers.store.ArtifactStore;
 
-/** Runs a sweep in this JVM: an actor system with local workers, until every stage is done or failed. */
+/**
+ * Runs a sweep from this JVM until every stage is done or failed: with local workers, or as the
+ * orchestrator node of a cluster whose workers join it.
+ */
 public final class LocalSweep {
   private LocalSweep() {}
 
@@ -18,13 +23,26 @@ public final class LocalSweep {
     return new ArtifactStore(out.resolve("store"));
   }
 
+  /** The root behavior of the node that owns the sweep. */
+  @FunctionalInterface
+  public interface Guardian {
+    Behavior<Void> create(SweepSpec spec, StagePlan plan, ArtifactStore store, EventLog events, ResultsLog results,
+        CompletableFuture<SweepOutcome> outcome);
+  }
+
   public static SweepOutcome run(SweepSpec spec, StagePlan plan, Path out) throws InterruptedException {
+    return run(spec, plan, out, LocalGuardian::create, ConfigFactory.load());
+  }
+
+  /** Runs the sweep with the given root behavior and actor-system configuration (the cluster mode's). */
+  public static SweepOutcome run(SweepSpec spec, StagePlan plan, Path out, Guardian guardian, Config config)
+      throws InterruptedException {
     ArtifactStore store = store(out);
     CompletableFuture<SweepOutcome> outcome = new CompletableFuture<>();
     try (EventLog events = new EventLog(out.resolve("events.jsonl"));
         ResultsLog results = new ResultsLog(out.resolve("results.csv"))) {
       ActorSystem<Void> system = ActorSystem.create(
-          LocalGuardian.create(spec, plan, store, events, results, outcome), "subspace", ConfigFactory.load());
+          guardian.create(spec, plan, store, events, results, outcome), "subspace", config);
       try {
         return outcome.get();
       } catch (ExecutionException e) {

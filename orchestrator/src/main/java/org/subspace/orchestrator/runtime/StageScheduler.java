@@ -8,7 +8,11 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
+import akka.actor.Address;
 import akka.actor.typed.receptionist.Receptionist;
+import akka.cluster.ClusterEvent;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Subscribe;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -44,6 +48,9 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
   private record WrappedEvent(StageEvent event) implements Command, NoSerializationVerificationNeeded {}
 
   private record Retry(Job job) implements Command, NoSerializationVerificationNeeded {}
+
+  private record NodeUnreachable(ClusterEvent.UnreachableMember event)
+      implements Command, NoSerializationVerificationNeeded {}
 
   /** One attempt of a stage, waiting for or holding a slot, queued at {@code queuedNanos}. */
   private record Job(Stage stage, int attempt, ArtifactRef resumeFrom, long resumePosition, long queuedNanos) {}
@@ -104,6 +111,12 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
     ActorRef<Receptionist.Listing> listingAdapter =
         context.messageAdapter(Receptionist.Listing.class, WorkersChanged::new);
     context.getSystem().receptionist().tell(Receptionist.subscribe(WorkerNode.SERVICE_KEY, listingAdapter));
+    if (context.getSystem().settings().config().getString("akka.actor.provider").equals("cluster")) {
+      // Reassign on unreachability (about 2 s after a crash), not when the node is finally removed.
+      Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(
+          context.messageAdapter(ClusterEvent.UnreachableMember.class, NodeUnreachable::new),
+          ClusterEvent.UnreachableMember.class));
+    }
   }
 
   @Override
@@ -114,6 +127,7 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
         .onMessage(Registered.class, this::onRegistered)
         .onMessage(WrappedEvent.class, wrapped -> onEvent(wrapped.event()))
         .onMessage(Retry.class, this::onRetry)
+        .onMessage(NodeUnreachable.class, this::onNodeUnreachable)
         .build();
   }
 
@@ -134,6 +148,21 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
     while (it.hasNext()) {
       Map.Entry<ActorRef<WorkerProtocol.Command>, Worker> entry = it.next();
       if (!present.contains(entry.getKey())) {
+        it.remove();
+        requeueWorkOf(entry.getValue());
+      }
+    }
+    dispatch();
+    return this;
+  }
+
+  private Behavior<Command> onNodeUnreachable(NodeUnreachable unreachable) {
+    Address address = unreachable.event().member().address();
+    Iterator<Map.Entry<ActorRef<WorkerProtocol.Command>, Worker>> it = workers.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<ActorRef<WorkerProtocol.Command>, Worker> entry = it.next();
+      if (entry.getKey().path().address().equals(address)) {
+        getContext().getLog().warn("worker {} at {} is unreachable", entry.getValue().resources.workerId(), address);
         it.remove();
         requeueWorkOf(entry.getValue());
       }
@@ -179,7 +208,8 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
           running.put(job.stage().key(),
               new Running(job, worker, slot, Math.max(job.queuedNanos(), worker.freedNanos)));
           worker.resources.worker().tell(
-              new WorkerProtocol.RunStage(job.stage(), job.attempt(), job.resumeFrom(), sweepArtifacts, eventAdapter));
+              new WorkerProtocol.RunStage(job.stage(), job.attempt(), job.resumeFrom(), runtime.checkpoint(),
+                  sweepArtifacts, eventAdapter));
           it.remove();
           break;
         }

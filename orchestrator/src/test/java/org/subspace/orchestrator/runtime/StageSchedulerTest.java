@@ -19,6 +19,7 @@ import org.subspace.protocol.spec.DataSpec;
 import org.subspace.protocol.spec.InferenceSpec;
 import org.subspace.protocol.spec.ModelSpec;
 import org.subspace.protocol.spec.TrainingSpec;
+import org.subspace.protocol.stage.CheckpointPolicy;
 import org.subspace.protocol.stage.Stage;
 import org.subspace.protocol.stage.StageEvent;
 import org.subspace.protocol.stage.StageKind;
@@ -27,7 +28,6 @@ import org.subspace.protocol.store.ArtifactRef;
 import org.subspace.protocol.store.ArtifactStoreProtocol;
 import org.subspace.workers.actors.WorkerNode;
 import org.subspace.workers.stages.FaultInjector;
-import org.subspace.workers.stages.StageExecutor;
 
 /** The scheduler against scripted workers: slots, GPU placement, retries from checkpoints, stale events. */
 class StageSchedulerTest {
@@ -50,7 +50,7 @@ class StageSchedulerTest {
 
   private static SweepSpec.RuntimeSpec runtime(Set<StageKind> gpuStages, int maxAttempts) {
     return new SweepSpec.RuntimeSpec(1, 1, List.of(0), gpuStages, maxAttempts, Duration.ofMillis(10),
-        new StageExecutor.CheckpointPolicy(10, 10), FaultInjector.NONE);
+        new CheckpointPolicy(10, 10), FaultInjector.NONE);
   }
 
   private static Stage.Train train(String key) {

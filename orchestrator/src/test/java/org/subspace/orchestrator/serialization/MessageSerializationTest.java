@@ -31,6 +31,7 @@ import org.subspace.protocol.spec.EvaluationSpec;
 import org.subspace.protocol.spec.InferenceSpec;
 import org.subspace.protocol.spec.ModelSpec;
 import org.subspace.protocol.spec.TrainingSpec;
+import org.subspace.protocol.stage.CheckpointPolicy;
 import org.subspace.protocol.stage.Stage;
 import org.subspace.protocol.stage.StageEvent;
 import org.subspace.protocol.stage.StageKind;
@@ -79,8 +80,8 @@ class MessageSerializationTest {
         new Stage.Evaluate("k4", "ess", 10, -42L, INFERENCE, EVALUATION, DATA, "3", MODEL, REF, REF),
         new Stage.Evaluate("k5", "sgd", 0, 1L, INFERENCE, EVALUATION, DATA, "3", MODEL, null, REF),
         new Stage.Sample("k6", "swag", 0, Double.NaN, 9L, INFERENCE, DATA, "3", MODEL, REF),
-        new WorkerProtocol.RunStage(train, 3, REF, store, events),
-        new WorkerProtocol.RunStage(train, 1, null, store, events),
+        new WorkerProtocol.RunStage(train, 3, REF, new CheckpointPolicy(100, 200), store, events),
+        new WorkerProtocol.RunStage(train, 1, null, new CheckpointPolicy(5, 7), store, events),
         new WorkerProtocol.DescribeResources(KIT.<WorkerProtocol.Resources>createTestProbe().getRef()),
         new WorkerProtocol.Resources("worker-1", worker, 2, List.of(0, 1), store),
         new StageEvent.Started("k1", 1, "worker-1"),

@@ -16,8 +16,9 @@ public final class WorkerProtocol {
    * Run one attempt of a stage; {@code resumeFrom} is the stage's last in-stage checkpoint
    * (null to start fresh). Inputs (and the checkpoint) missing from the worker's store are
    * fetched from {@code artifacts}, the sweep's store. Every event goes to {@code replyTo}.
+   * {@code checkpoints} says how often the attempt saves its progress.
    */
-  public record RunStage(Stage stage, int attempt, ArtifactRef resumeFrom,
+  public record RunStage(Stage stage, int attempt, ArtifactRef resumeFrom, CheckpointPolicy checkpoints,
       ActorRef<ArtifactStoreProtocol.Command> artifacts, ActorRef<StageEvent> replyTo) implements Command {}
 
   public record DescribeResources(ActorRef<Resources> replyTo) implements Command {}

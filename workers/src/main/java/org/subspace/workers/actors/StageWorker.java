@@ -97,7 +97,7 @@ public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
     long started = System.nanoTime();
     ActorSystem<?> system = getContext().getSystem();
     CompletableFuture<StageExecutor.Result> work = CompletableFuture.supplyAsync(
-        () -> executor.run(request.stage(), localInputs(request, system), reporter), blocking);
+        () -> executor.run(request.stage(), localInputs(request, system), request.checkpoints(), reporter), blocking);
     getContext().pipeToSelf(work, (result, error) ->
         new Finished(request, result, (System.nanoTime() - started) / 1e9, error));
     return this;

@@ -8,6 +8,7 @@ import java.util.function.Function;
 import org.subspace.protocol.RegressionScores;
 import org.subspace.protocol.spec.EvaluationSpec;
 import org.subspace.protocol.spec.InferenceSpec;
+import org.subspace.protocol.stage.CheckpointPolicy;
 import org.subspace.protocol.stage.Stage;
 import org.subspace.protocol.store.ArtifactRef;
 import org.subspace.protocol.tensor.Tensor;
@@ -58,17 +59,12 @@ public final class StageExecutor {
 
   public record Result(List<ArtifactRef> outputs, Map<String, Double> metrics) {}
 
-  /** Checkpoint every {@code trainEpochs} epochs and every {@code sampleIterations} chain iterations. */
-  public record CheckpointPolicy(int trainEpochs, int sampleIterations) {}
-
   private static final int PROGRESS_REPORTS = 20;
 
   private final ArtifactStore store;
-  private final CheckpointPolicy policy;
 
-  public StageExecutor(ArtifactStore store, CheckpointPolicy policy) {
+  public StageExecutor(ArtifactStore store) {
     this.store = store;
-    this.policy = policy;
   }
 
   /** The store this executor reads inputs from and writes outputs to. */
@@ -76,20 +72,21 @@ public final class StageExecutor {
     return store;
   }
 
-  public Result run(Stage stage, ArtifactRef resumeFrom, Context context) {
+  /** Runs a stage, resuming from {@code resumeFrom} if given and checkpointing as {@code policy} says. */
+  public Result run(Stage stage, ArtifactRef resumeFrom, CheckpointPolicy policy, Context context) {
     if (stage instanceof Stage.Train train) {
-      return train(train, resumeFrom, context);
+      return train(train, resumeFrom, policy, context);
     } else if (stage instanceof Stage.BuildSubspace subspace) {
       return buildSubspace(subspace, context);
     } else if (stage instanceof Stage.Sample sample) {
-      return sample(sample, resumeFrom, context);
+      return sample(sample, resumeFrom, policy, context);
     } else if (stage instanceof Stage.Evaluate evaluate) {
       return evaluate(evaluate, context);
     }
     throw new IllegalArgumentException("unknown stage " + stage);
   }
 
-  private Result train(Stage.Train stage, ArtifactRef resumeFrom, Context context) {
+  private Result train(Stage.Train stage, ArtifactRef resumeFrom, CheckpointPolicy policy, Context context) {
     RegressionData data = Datasets.load(stage.data(), stage.split()).data();
     Mlp mlp = new Mlp(Specs.mlp(stage.model(), data.features()));
     var settings = Specs.training(stage.training(), stage.model());
@@ -130,9 +127,9 @@ public final class StageExecutor {
     return Codecs.subspace(ref.kind(), store.readTensors(ref)).truncate(rank);
   }
 
-  private Result sample(Stage.Sample stage, ArtifactRef resumeFrom, Context context) {
+  private Result sample(Stage.Sample stage, ArtifactRef resumeFrom, CheckpointPolicy policy, Context context) {
     return switch (stage.method()) {
-      case "ess" -> ellipticalSlice(stage, resumeFrom, context);
+      case "ess" -> ellipticalSlice(stage, resumeFrom, policy, context);
       case "vi" -> variational(stage, context);
       case "swag" -> swag(stage, context);
       default -> throw new IllegalArgumentException("unknown sampling method " + stage.method());
@@ -174,7 +171,8 @@ public final class StageExecutor {
     return new Result(List.of(output), Map.of("samples", (double) networks.length, "likelihood_evals", 0.0));
   }
 
-  private Result ellipticalSlice(Stage.Sample stage, ArtifactRef resumeFrom, Context context) {
+  private Result ellipticalSlice(Stage.Sample stage, ArtifactRef resumeFrom, CheckpointPolicy policy,
+      Context context) {
     RegressionData data = Datasets.load(stage.data(), stage.split()).data();
     Mlp mlp = new Mlp(Specs.mlp(stage.model(), data.features()));
     var inference = stage.inference();

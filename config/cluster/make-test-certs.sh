@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Makes a test certificate authority and, for each NAME, NAME/node.p12 (a key and certificate
+# signed by that CA, for 127.0.0.1 and localhost) and NAME/truststore.p12 (the CA), for Artery
+# TLS with mutual authentication (`--tls DIR/NAME`). For tests and trials only: production
+# clusters use certificates from their own CA.
+# Usage: config/cluster/make-test-certs.sh DIR NAME [NAME...]   (password: $SUBSPACE_TLS_PASSWORD or changeit)
+set -euo pipefail
+if [ $# -lt 2 ]; then
+  echo "usage: $0 DIR NAME [NAME...]" >&2
+  exit 2
+fi
+dir="$1"; shift
+pw="${SUBSPACE_TLS_PASSWORD:-changeit}"
+mkdir -p "$dir"
+if [ ! -f "$dir/ca.p12" ]; then
+  keytool -genkeypair -alias ca -dname "CN=subspace test CA" -keyalg RSA -keysize 2048 -validity 365 \
+    -ext bc:c -keystore "$dir/ca.p12" -storetype PKCS12 -storepass "$pw" -keypass "$pw"
+fi
+keytool -exportcert -alias ca -keystore "$dir/ca.p12" -storepass "$pw" -rfc -file "$dir/ca.pem"
+for name in "$@"; do
+  node="$dir/$name"
+  rm -rf "$node" && mkdir -p "$node"
+  keytool -genkeypair -alias node -dname "CN=$name" -keyalg RSA -keysize 2048 -validity 365 \
+    -keystore "$node/node.p12" -storetype PKCS12 -storepass "$pw" -keypass "$pw"
+  keytool -certreq -alias node -keystore "$node/node.p12" -storepass "$pw" -file "$node/node.csr"
+  keytool -gencert -alias ca -keystore "$dir/ca.p12" -storepass "$pw" -infile "$node/node.csr" \
+    -outfile "$node/node.pem" -rfc -validity 365 -ext KU=digitalSignature,keyEncipherment \
+    -ext EKU=serverAuth,clientAuth -ext SAN=ip:127.0.0.1,dns:localhost
+  keytool -importcert -alias ca -keystore "$node/node.p12" -storepass "$pw" -file "$dir/ca.pem" -noprompt
+  keytool -importcert -alias node -keystore "$node/node.p12" -storepass "$pw" -file "$node/node.pem"
+  keytool -importcert -alias ca -keystore "$node/truststore.p12" -storetype PKCS12 -storepass "$pw" \
+    -file "$dir/ca.pem" -noprompt
+  rm -f "$node/node.csr"
+done
+echo "certificates in $dir: $*" >&2

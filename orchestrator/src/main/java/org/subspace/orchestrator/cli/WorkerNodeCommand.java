@@ -1,0 +1,66 @@
+package org.subspace.orchestrator.cli;
+
+import akka.actor.typed.ActorSystem;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.subspace.orchestrator.cluster.ClusterConfig;
+import org.subspace.orchestrator.cluster.ClusterGuardian;
+import org.subspace.protocol.BadInputException;
+import org.subspace.workers.store.ArtifactStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "worker",
+    mixinStandardHelpOptions = true,
+    description = "Start a worker node that joins an orchestrator's cluster, registers its slots and GPUs with the "
+        + "Receptionist, runs the stages it is given, and keeps their artifacts in its own store (no shared "
+        + "filesystem needed). Runs until stopped or until the cluster removes it.")
+final class WorkerNodeCommand implements Callable<Integer> {
+  @Option(names = "--join", required = true, paramLabel = "HOST:PORT", description = "The orchestrator (seed) node")
+  String join;
+
+  @Option(names = "--host", paramLabel = "HOST", description = "Address to bind and advertise (default ${DEFAULT-VALUE})")
+  String host = "127.0.0.1";
+
+  @Option(names = "--port", paramLabel = "PORT", description = "Cluster port (default 0: any free port)")
+  int port;
+
+  @Option(names = "--slots", paramLabel = "N", description = "Stages run at once (default ${DEFAULT-VALUE})")
+  int slots = 1;
+
+  @Option(names = "--gpus", split = ",", paramLabel = "ID", description = "GPU ids this node offers, e.g. 0,1")
+  List<Integer> gpus = List.of();
+
+  @Option(names = "--store", paramLabel = "DIR", description = "This node's artifact store (default ${DEFAULT-VALUE})")
+  Path store = Path.of("worker-store");
+
+  @Option(names = "--tls", paramLabel = "DIR", description = "Artery TLS: DIR/node.p12 and DIR/truststore.p12")
+  Path tls;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "Extra Akka settings (HOCON) for this node")
+  Path config;
+
+  @Spec CommandSpec command;
+
+  @Override
+  public Integer call() {
+    if (!join.matches("[^:\\s]+:\\d+")) {
+      throw new BadInputException("--join: expected HOST:PORT, got '" + join + "'");
+    }
+    if (slots < 1) {
+      throw new BadInputException("--slots must be at least 1, got " + slots);
+    }
+    ArtifactStore artifacts = new ArtifactStore(store);
+    ActorSystem<Void> system = ActorSystem.create(
+        ClusterGuardian.worker(slots, gpus, artifacts),
+        ClusterConfig.SYSTEM_NAME, ClusterConfig.node(ClusterGuardian.WORKER_ROLE, host, port, join, tls, config));
+    command.commandLine().getOut().println("worker " + system.address() + " joining " + join);
+    command.commandLine().getOut().flush();
+    system.getWhenTerminated().toCompletableFuture().join();
+    return 0;
+  }
+}

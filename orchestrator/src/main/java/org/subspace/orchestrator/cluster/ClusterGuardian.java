@@ -1,0 +1,64 @@
+package org.subspace.orchestrator.cluster;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.SupervisorStrategy;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.typed.ClusterSingleton;
+import akka.cluster.typed.ClusterSingletonSettings;
+import akka.cluster.typed.SingletonActor;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.subspace.orchestrator.config.SweepSpec;
+import org.subspace.orchestrator.plan.StagePlan;
+import org.subspace.orchestrator.runtime.EventLog;
+import org.subspace.orchestrator.runtime.ResultsLog;
+import org.subspace.orchestrator.runtime.SweepOutcome;
+import org.subspace.orchestrator.runtime.SweepSupervisor;
+import org.subspace.protocol.store.ArtifactStoreProtocol;
+import org.subspace.workers.actors.ArtifactServer;
+import org.subspace.workers.actors.WorkerNode;
+import org.subspace.workers.stages.FaultInjector;
+import org.subspace.workers.stages.StageExecutor;
+import org.subspace.workers.store.ArtifactStore;
+
+/** The roots of the two cluster roles: the orchestrator node and a worker node. */
+public final class ClusterGuardian {
+  public static final String ORCHESTRATOR_ROLE = "orchestrator";
+  public static final String WORKER_ROLE = "worker";
+
+  private ClusterGuardian() {}
+
+  /**
+   * The orchestrator node: the sweep's store and its server, the sweep supervisor as a cluster
+   * singleton on the orchestrator role (restarted if it fails: it resumes from the store), and
+   * {@code spec.runtime().workers()} local workers if any.
+   */
+  public static Behavior<Void> orchestrator(SweepSpec spec, StagePlan plan, ArtifactStore store, EventLog events,
+      ResultsLog results, CompletableFuture<SweepOutcome> outcome) {
+    return Behaviors.setup(context -> {
+      SweepSpec.RuntimeSpec runtime = spec.runtime();
+      ActorRef<ArtifactStoreProtocol.Command> artifacts = context.spawn(ArtifactServer.sweepStore(store), "artifacts");
+      StageExecutor executor = new StageExecutor(store);
+      for (int i = 1; i <= runtime.workers(); i++) {
+        String id = "orchestrator-worker-" + i;
+        context.spawn(WorkerNode.create(id, runtime.slotsPerWorker(), runtime.gpus(), executor, runtime.faults()), id);
+      }
+      Behavior<SweepSupervisor.Command> supervisor = Behaviors.supervise(
+              SweepSupervisor.create(runtime, plan, store, events, results, outcome, artifacts))
+          .onFailure(SupervisorStrategy.restart());
+      ClusterSingleton.get(context.getSystem()).init(SingletonActor.of(supervisor, "sweep")
+          .withSettings(ClusterSingletonSettings.create(context.getSystem()).withRole(ORCHESTRATOR_ROLE)));
+      return Behaviors.empty();
+    });
+  }
+
+  /** A worker node, named by its cluster address: its own store (and the server for it) and one {@link WorkerNode}. */
+  public static Behavior<Void> worker(int slots, List<Integer> gpus, ArtifactStore store) {
+    return Behaviors.setup(context -> {
+      String workerId = context.getSystem().address().hostPort();
+      context.spawn(WorkerNode.create(workerId, slots, gpus, new StageExecutor(store), FaultInjector.NONE), "worker");
+      return Behaviors.empty();
+    });
+  }
+}

@@ -1,0 +1,160 @@
+package org.subspace.test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.subspace.orchestrator.cli.SubspaceCommand;
+import org.subspace.orchestrator.runtime.EventLog;
+
+/**
+ * The cluster mode on 127.0.0.1: an orchestrator node (in this JVM) and worker nodes (child
+ * JVMs with their own stores) run the shortened 4 x 3 toy grid with the same results as one
+ * JVM, and a SIGKILLed worker's stage is reassigned within the target time.
+ */
+class ClusterTest {
+  private static final List<String> SHORT = List.of(
+      "-D", "training.epochs=300", "-D", "training.swag.start-epoch=200", "-D", "inference.samples=100",
+      "-D", "orchestrator.checkpoint.train-epochs=25", "-D", "orchestrator.checkpoint.sample-iterations=20");
+
+  @TempDir static Path dir;
+  private static List<String> reference;
+
+  @BeforeAll
+  static void oneJvmReference() throws IOException {
+    Path out = dir.resolve("one-jvm");
+    List<String> args = new ArrayList<>(List.of("run", "config/sweeps/toy-grid.conf", "--out", out.toString()));
+    args.addAll(SHORT);
+    StringWriter output = new StringWriter();
+    assertEquals(0, SubspaceCommand.execute(new PrintWriter(output, true), new PrintWriter(output, true),
+        args.toArray(new String[0])), output.toString());
+    reference = resultsWithoutTimings(out);
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** results.csv without the columns that measure time. */
+  static List<String> resultsWithoutTimings(Path out) throws IOException {
+    List<String> lines = Files.readAllLines(out.resolve("results.csv"));
+    List<String> header = Arrays.asList(lines.get(0).split(","));
+    List<String> kept = new ArrayList<>();
+    for (String line : lines) {
+      String[] cells = line.split(",", -1);
+      StringBuilder row = new StringBuilder();
+      for (int i = 0; i < cells.length; i++) {
+        if (!header.get(i).endsWith("_seconds")) {
+          row.append(cells[i]).append(',');
+        }
+      }
+      kept.add(row.toString());
+    }
+    return kept;
+  }
+
+  private static CompletableFuture<Integer> orchestrator(Path out, int port) {
+    List<String> args = new ArrayList<>(List.of("orchestrator", "config/sweeps/toy-grid.conf", "--out", out.toString(),
+        "--port", Integer.toString(port)));
+    args.addAll(SHORT);
+    return CompletableFuture.supplyAsync(() -> SubspaceCommand.execute(new PrintWriter(new StringWriter(), true),
+        new PrintWriter(new StringWriter(), true), args.toArray(new String[0])));
+  }
+
+  private static Process worker(int seedPort, int port, Path store) throws IOException {
+    List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1",
+        "-Djava.awt.headless=true", SubspaceCommand.class.getName(), "worker", "--join", "127.0.0.1:" + seedPort,
+        "--port", Integer.toString(port), "--store", store.toString());
+    return new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(store.resolveSibling(store.getFileName() + ".log").toFile()).start();
+  }
+
+  @Test
+  void anOrchestratorAndTwoWorkerNodesGiveTheOneJvmResults() throws Exception {
+    Path out = dir.resolve("cluster");
+    int seed = freePort();
+    CompletableFuture<Integer> sweep = orchestrator(out, seed);
+    Process a = worker(seed, freePort(), dir.resolve("store-a"));
+    Process b = worker(seed, freePort(), dir.resolve("store-b"));
+    try {
+      assertEquals(0, sweep.get(180, TimeUnit.SECONDS));
+    } finally {
+      a.destroyForcibly();
+      b.destroyForcibly();
+    }
+    assertEquals(reference, resultsWithoutTimings(out));
+    List<Map<String, Object>> events = EventLog.read(out.resolve("events.jsonl"));
+    long workersUsed = events.stream().filter(e -> "stage-started".equals(e.get("event")))
+        .map(e -> e.get("worker")).distinct().count();
+    assertEquals(2, workersUsed, "both worker nodes ran stages");
+    assertTrue(Files.list(dir.resolve("store-a").resolve("objects")).findAny().isPresent(),
+        "worker nodes keep artifacts in their own stores");
+  }
+
+  @Test
+  void aKilledWorkersStageIsReassignedWithinFiveSecondsAndNothingChanges() throws Exception {
+    Path out = dir.resolve("killed");
+    int seed = freePort();
+    int portA = freePort();
+    int portB = freePort();
+    CompletableFuture<Integer> sweep = orchestrator(out, seed);
+    Map<String, Process> workers = Map.of("127.0.0.1:" + portA, worker(seed, portA, dir.resolve("kill-a")),
+        "127.0.0.1:" + portB, worker(seed, portB, dir.resolve("kill-b")));
+    long killedAt;
+    String victim;
+    try {
+      Map<String, Object> checkpoint = waitForEvent(out, e -> "stage-checkpoint".equals(e.get("event"))
+          && "train".equals(e.get("kind")));
+      victim = String.valueOf(checkpoint.get("worker")).replace("subspace@", "");
+      assertTrue(workers.containsKey(victim), "the training runs on " + victim);
+      workers.get(victim).destroyForcibly().waitFor();
+      killedAt = System.currentTimeMillis();
+      assertEquals(0, sweep.get(180, TimeUnit.SECONDS));
+    } finally {
+      workers.values().forEach(Process::destroyForcibly);
+    }
+    Map<String, Object> trainStart = EventLog.read(out.resolve("events.jsonl")).stream()
+        .filter(e -> "stage-started".equals(e.get("event")) && "train".equals(e.get("kind"))
+            && ((Number) e.get("time")).longValue() >= killedAt)
+        .findFirst().orElseThrow(() -> new AssertionError("the training was not started again"));
+    long reassignMillis = ((Number) trainStart.get("time")).longValue() - killedAt;
+    System.out.println("reassignment after SIGKILL: " + reassignMillis + " ms");
+    assertTrue(reassignMillis < 5000, "reassigned " + reassignMillis + " ms after the kill");
+    assertTrue(!String.valueOf(trainStart.get("worker")).contains(victim), "on the surviving worker");
+    assertEquals(reference, resultsWithoutTimings(out));
+  }
+
+  private static Map<String, Object> waitForEvent(Path out, Predicate<Map<String, Object>> match)
+      throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(out.resolve("events.jsonl"))) {
+        for (Map<String, Object> e : EventLog.read(out.resolve("events.jsonl"))) {
+          if (match.test(e)) {
+            return e;
+          }
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("timed out waiting for an event");
+  }
+}
