@@ -15,11 +15,13 @@ import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Subscribe;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.subspace.orchestrator.config.SweepSpec;
@@ -33,7 +35,7 @@ import org.subspace.workers.actors.WorkerNode;
 /**
  * Hands runnable stages to workers that have a free slot of the right kind (a CPU slot, or
  * one of their GPU ids for the stage kinds configured to need a GPU), never more than a
- * worker's slots. Retries a failed attempt after an exponential backoff from the stage's last
+ * worker's slots, preferring the worker that already holds most of the stage's input bytes. Retries a failed attempt after an exponential backoff from the stage's last
  * in-stage checkpoint, up to the attempt limit, then reports the stage as given up. Events of
  * attempts that are no longer current are ignored.
  */
@@ -95,6 +97,8 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
   private final Map<ActorRef<WorkerProtocol.Command>, Worker> workers = new LinkedHashMap<>();
   private final Deque<Job> queue = new ArrayDeque<>();
   private final Map<String, Running> running = new HashMap<>();
+  /** Which worker made each artifact (by sha256): stages go where their inputs already are. */
+  private final Map<String, Worker> madeBy = new HashMap<>();
   /** The newest checkpoint of each unfinished stage, with its position. */
   private final Map<String, StageEvent.Checkpointed> checkpoints = new HashMap<>();
 
@@ -173,6 +177,7 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
 
   /** A worker that left takes its running attempts with it: they run again elsewhere. */
   private void requeueWorkOf(Worker gone) {
+    madeBy.values().removeIf(worker -> worker == gone);
     running.values().removeIf(r -> {
       if (r.worker() != gone) {
         return false;
@@ -197,24 +202,37 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
     while (it.hasNext()) {
       Job job = it.next();
       boolean needsGpu = runtime.gpuStages().contains(job.stage().kind());
+      Worker chosen = null;
+      long chosenLocalBytes = -1;
       for (Worker worker : workers.values()) {
-        Integer slot = worker.freeSlot(needsGpu);
-        if (slot != null) {
-          if (slot < 0) {
-            worker.busyCpu++;
-          } else {
-            worker.busyGpus.add(slot);
-          }
-          running.put(job.stage().key(),
-              new Running(job, worker, slot, Math.max(job.queuedNanos(), worker.freedNanos)));
-          worker.resources.worker().tell(
-              new WorkerProtocol.RunStage(job.stage(), job.attempt(), job.resumeFrom(), runtime.checkpoint(),
-                  sweepArtifacts, eventAdapter));
-          it.remove();
-          break;
+        long localBytes = localInputBytes(job, worker);
+        if (worker.freeSlot(needsGpu) != null && localBytes > chosenLocalBytes) {
+          chosen = worker;
+          chosenLocalBytes = localBytes;
         }
       }
+      if (chosen != null) {
+        int slot = chosen.freeSlot(needsGpu);
+        if (slot < 0) {
+          chosen.busyCpu++;
+        } else {
+          chosen.busyGpus.add(slot);
+        }
+        running.put(job.stage().key(), new Running(job, chosen, slot, Math.max(job.queuedNanos(), chosen.freedNanos)));
+        chosen.resources.worker().tell(new WorkerProtocol.RunStage(job.stage(), job.attempt(), job.resumeFrom(),
+            runtime.checkpoint(), sweepArtifacts, eventAdapter));
+        it.remove();
+      }
     }
+  }
+
+  /** Bytes of the job's inputs (and checkpoint) that {@code worker} made and so holds already. */
+  private long localInputBytes(Job job, Worker worker) {
+    List<ArtifactRef> needed = new ArrayList<>(job.stage().inputs());
+    if (job.resumeFrom() != null) {
+      needed.add(job.resumeFrom());
+    }
+    return needed.stream().filter(ref -> madeBy.get(ref.sha256()) == worker).mapToLong(ArtifactRef::bytes).sum();
   }
 
   private Behavior<Command> onEvent(StageEvent event) {
@@ -227,10 +245,12 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
     String workerId = current.worker().resources.workerId();
     if (event instanceof StageEvent.Checkpointed checkpointed) {
       checkpoints.put(event.key(), checkpointed);
+      madeBy.put(checkpointed.checkpoint().sha256(), current.worker());
     }
-    if (event instanceof StageEvent.Succeeded) {
+    if (event instanceof StageEvent.Succeeded succeeded) {
       release(event.key());
       checkpoints.remove(event.key());
+      succeeded.outputs().forEach(ref -> madeBy.put(ref.sha256(), current.worker()));
     }
     if (event instanceof StageEvent.Failed failed) {
       release(event.key());

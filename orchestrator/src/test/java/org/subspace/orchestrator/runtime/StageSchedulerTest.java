@@ -140,4 +140,29 @@ class StageSchedulerTest {
     assertEquals(2, gaveUp.attempts());
     assertEquals("boom again", gaveUp.error());
   }
+
+  @Test
+  void prefersTheWorkerThatAlreadyHoldsTheInputs() {
+    TestProbe<SchedulerProtocol.Report> reports = kit.createTestProbe();
+    TestProbe<WorkerProtocol.Command> first = worker("first", 1, List.of());
+    TestProbe<WorkerProtocol.Command> second = worker("second", 1, List.of());
+    ActorRef<StageScheduler.Command> scheduler = kit.spawn(StageScheduler.create(runtime(Set.of(), 3),
+        reports.getRef(), kit.<ArtifactStoreProtocol.Command>createTestProbe().getRef()));
+    answer(first, "first", 1, List.of());
+    answer(second, "second", 1, List.of());
+    // Two trainings: one on each worker; the second worker's output is the subspace below.
+    scheduler.tell(new SchedulerProtocol.Submit(train("t1"), null));
+    scheduler.tell(new SchedulerProtocol.Submit(train("t2"), null));
+    WorkerProtocol.RunStage onFirst = first.expectMessageClass(WorkerProtocol.RunStage.class);
+    WorkerProtocol.RunStage onSecond = second.expectMessageClass(WorkerProtocol.RunStage.class);
+    onFirst.replyTo().tell(new StageEvent.Succeeded(onFirst.stage().key(), 1, List.of(), Map.of(), 0.1));
+    onSecond.replyTo().tell(new StageEvent.Succeeded(onSecond.stage().key(), 1, List.of(SOME_REF), Map.of(), 0.1));
+    reports.expectMessageClass(SchedulerProtocol.Forwarded.class);
+    reports.expectMessageClass(SchedulerProtocol.Forwarded.class);
+
+    // Both workers are free; the chain reads SOME_REF, which the second worker made.
+    scheduler.tell(new SchedulerProtocol.Submit(sample("s1"), null));
+    assertEquals("s1", second.expectMessageClass(WorkerProtocol.RunStage.class).stage().key());
+    first.expectNoMessage(Duration.ofMillis(100));
+  }
 }
