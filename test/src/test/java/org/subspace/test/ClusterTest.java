@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,31 +42,7 @@ class ClusterTest {
     StringWriter output = new StringWriter();
     assertEquals(0, SubspaceCommand.execute(new PrintWriter(output, true), new PrintWriter(output, true),
         args.toArray(new String[0])), output.toString());
-    reference = resultsWithoutTimings(out);
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
-  /** results.csv without the columns that measure time. */
-  static List<String> resultsWithoutTimings(Path out) throws IOException {
-    List<String> lines = Files.readAllLines(out.resolve("results.csv"));
-    List<String> header = Arrays.asList(lines.get(0).split(","));
-    List<String> kept = new ArrayList<>();
-    for (String line : lines) {
-      String[] cells = line.split(",", -1);
-      StringBuilder row = new StringBuilder();
-      for (int i = 0; i < cells.length; i++) {
-        if (!header.get(i).endsWith("_seconds")) {
-          row.append(cells[i]).append(',');
-        }
-      }
-      kept.add(row.toString());
-    }
-    return kept;
+    reference = TestRuns.resultsWithoutTimings(out);
   }
 
   private static CompletableFuture<Integer> orchestrator(Path out, int port) {
@@ -79,28 +54,24 @@ class ClusterTest {
   }
 
   private static Process worker(int seedPort, int port, Path store) throws IOException {
-    List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1",
-        "-Djava.awt.headless=true", SubspaceCommand.class.getName(), "worker", "--join", "127.0.0.1:" + seedPort,
-        "--port", Integer.toString(port), "--store", store.toString());
-    return new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(store.resolveSibling(store.getFileName() + ".log").toFile()).start();
+    return TestRuns.child(store.resolveSibling(store.getFileName() + ".log"), List.of("worker", "--join",
+        "127.0.0.1:" + seedPort, "--port", Integer.toString(port), "--store", store.toString()));
   }
 
   @Test
   void anOrchestratorAndTwoWorkerNodesGiveTheOneJvmResults() throws Exception {
     Path out = dir.resolve("cluster");
-    int seed = freePort();
+    int seed = TestRuns.freePort();
     CompletableFuture<Integer> sweep = orchestrator(out, seed);
-    Process a = worker(seed, freePort(), dir.resolve("store-a"));
-    Process b = worker(seed, freePort(), dir.resolve("store-b"));
+    Process a = worker(seed, TestRuns.freePort(), dir.resolve("store-a"));
+    Process b = worker(seed, TestRuns.freePort(), dir.resolve("store-b"));
     try {
       assertEquals(0, sweep.get(180, TimeUnit.SECONDS));
     } finally {
       a.destroyForcibly();
       b.destroyForcibly();
     }
-    assertEquals(reference, resultsWithoutTimings(out));
+    assertEquals(reference, TestRuns.resultsWithoutTimings(out));
     List<Map<String, Object>> events = EventLog.read(out.resolve("events.jsonl"));
     long workersUsed = events.stream().filter(e -> "stage-started".equals(e.get("event")))
         .map(e -> e.get("worker")).distinct().count();
@@ -112,9 +83,9 @@ class ClusterTest {
   @Test
   void aKilledWorkersStageIsReassignedWithinFiveSecondsAndNothingChanges() throws Exception {
     Path out = dir.resolve("killed");
-    int seed = freePort();
-    int portA = freePort();
-    int portB = freePort();
+    int seed = TestRuns.freePort();
+    int portA = TestRuns.freePort();
+    int portB = TestRuns.freePort();
     CompletableFuture<Integer> sweep = orchestrator(out, seed);
     Map<String, Process> workers = Map.of("127.0.0.1:" + portA, worker(seed, portA, dir.resolve("kill-a")),
         "127.0.0.1:" + portB, worker(seed, portB, dir.resolve("kill-b")));
@@ -139,7 +110,7 @@ class ClusterTest {
     System.out.println("reassignment after SIGKILL: " + reassignMillis + " ms");
     assertTrue(reassignMillis < 5000, "reassigned " + reassignMillis + " ms after the kill");
     assertTrue(!String.valueOf(trainStart.get("worker")).contains(victim), "on the surviving worker");
-    assertEquals(reference, resultsWithoutTimings(out));
+    assertEquals(reference, TestRuns.resultsWithoutTimings(out));
   }
 
   private static Map<String, Object> waitForEvent(Path out, Predicate<Map<String, Object>> match)

@@ -43,7 +43,7 @@ class ClusterTransportTest {
 
   @Test
   void aProjectionAndACheckpointOfOverTenMegabytesCrossNodesIntact() throws Exception {
-    int seed = ClusterTest.freePort();
+    int seed = TestRuns.freePort();
     ActorSystem<Void> a = ActorSystem.create(Behaviors.empty(), "subspace", node("orchestrator", seed, seed, null));
     ActorSystem<Void> b = ActorSystem.create(Behaviors.empty(), "subspace", node("worker", 0, seed, null));
     try {
@@ -104,7 +104,7 @@ class ClusterTransportTest {
       make.getInputStream().readAllBytes();
       assertEquals(0, make.waitFor(), "make-test-certs.sh " + args);
     }
-    int seed = ClusterTest.freePort();
+    int seed = TestRuns.freePort();
     ActorSystem<Void> orchestrator = ActorSystem.create(Behaviors.empty(), "subspace",
         node("orchestrator", seed, seed, certs.resolve("orchestrator")));
     ActorSystem<Void> worker = ActorSystem.create(Behaviors.empty(), "subspace",

@@ -125,24 +125,6 @@ class OrchestratorTest {
     return events.stream().filter(e -> event.equals(e.get("event")) && kind.equals(e.get("kind"))).count();
   }
 
-  /** results.csv without the columns that measure time, row by row. */
-  private static List<String> resultsWithoutTimings(Path out) throws IOException {
-    List<String> lines = Files.readAllLines(out.resolve("results.csv"));
-    List<String> header = Arrays.asList(lines.get(0).split(","));
-    List<String> kept = new ArrayList<>();
-    for (String line : lines) {
-      String[] cells = line.split(",", -1);
-      StringBuilder row = new StringBuilder();
-      for (int i = 0; i < cells.length; i++) {
-        if (!header.get(i).endsWith("_seconds")) {
-          row.append(cells[i]).append(',');
-        }
-      }
-      kept.add(row.toString());
-    }
-    return kept;
-  }
-
   @Test
   void everySharedStageRunsOnce() throws IOException {
     List<Map<String, Object>> events = events(reference);
@@ -237,7 +219,7 @@ class OrchestratorTest {
     assertTrue(retries.stream().anyMatch(r -> ((Number) r.get("resume_position")).longValue() > 0),
         "some retry resumed from an in-stage checkpoint");
     assertTrue(retries.stream().allMatch(r -> String.valueOf(r.get("error")).contains("injected fault")));
-    assertEquals(resultsWithoutTimings(reference), resultsWithoutTimings(out));
+    assertEquals(TestRuns.resultsWithoutTimings(reference), TestRuns.resultsWithoutTimings(out));
   }
 
   @Test
@@ -283,18 +265,11 @@ class OrchestratorTest {
     List<Map<String, Object>> trainQueued = events.stream()
         .filter(e -> "stage-queued".equals(e.get("event")) && "train".equals(e.get("kind"))).toList();
     assertEquals(Boolean.TRUE, trainQueued.get(1).get("resume"), "training continued from its checkpoint");
-    assertEquals(resultsWithoutTimings(reference), resultsWithoutTimings(out));
+    assertEquals(TestRuns.resultsWithoutTimings(reference), TestRuns.resultsWithoutTimings(out));
   }
 
   private static Process startChild(Path out) throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"),
-        "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", "-Djava.awt.headless=true",
-        SubspaceCommand.class.getName()));
-    command.addAll(args(out, "--workers", "2"));
-    return new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("child-" + System.nanoTime() + ".log").toFile()).start();
+    return TestRuns.child(dir.resolve("child-" + System.nanoTime() + ".log"), args(out, "--workers", "2"));
   }
 
   /** Polls the event log until the condition holds; fails if the process ends first or time runs out. */

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import org.subspace.orchestrator.config.SweepSpec;
 import org.subspace.orchestrator.plan.StagePlan;
 import org.subspace.orchestrator.runtime.EventLog;
+import org.subspace.orchestrator.runtime.LocalGuardian;
 import org.subspace.orchestrator.runtime.ResultsLog;
 import org.subspace.orchestrator.runtime.SweepOutcome;
 import org.subspace.orchestrator.runtime.SweepSupervisor;
@@ -39,11 +40,7 @@ public final class ClusterGuardian {
     return Behaviors.setup(context -> {
       SweepSpec.RuntimeSpec runtime = spec.runtime();
       ActorRef<ArtifactStoreProtocol.Command> artifacts = context.spawn(ArtifactServer.sweepStore(store), "artifacts");
-      StageExecutor executor = new StageExecutor(store);
-      for (int i = 1; i <= runtime.workers(); i++) {
-        String id = "orchestrator-worker-" + i;
-        context.spawn(WorkerNode.create(id, runtime.slotsPerWorker(), runtime.gpus(), executor, runtime.faults()), id);
-      }
+      LocalGuardian.spawnWorkers(context, runtime, store, "orchestrator-worker-");
       Behavior<SweepSupervisor.Command> supervisor = Behaviors.supervise(
               SweepSupervisor.create(runtime, plan, store, events, results, outcome, artifacts))
           .onFailure(SupervisorStrategy.restart());

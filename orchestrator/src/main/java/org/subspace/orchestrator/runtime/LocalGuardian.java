@@ -3,6 +3,7 @@ package org.subspace.orchestrator.runtime;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.Terminated;
+import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import java.util.concurrent.CompletableFuture;
 import org.subspace.orchestrator.config.SweepSpec;
@@ -20,16 +21,22 @@ import org.subspace.workers.store.ArtifactStore;
 public final class LocalGuardian {
   private LocalGuardian() {}
 
+  /** {@code runtime.workers()} worker nodes in this JVM, sharing this node's store. */
+  public static void spawnWorkers(ActorContext<?> context, SweepSpec.RuntimeSpec runtime, ArtifactStore store,
+      String namePrefix) {
+    StageExecutor executor = new StageExecutor(store);
+    for (int i = 1; i <= runtime.workers(); i++) {
+      String id = namePrefix + i;
+      context.spawn(WorkerNode.create(id, runtime.slotsPerWorker(), runtime.gpus(), executor, runtime.faults()), id);
+    }
+  }
+
   public static Behavior<Void> create(SweepSpec spec, StagePlan plan, ArtifactStore store, EventLog events,
       ResultsLog results, CompletableFuture<SweepOutcome> outcome) {
     return Behaviors.setup(context -> {
       SweepSpec.RuntimeSpec runtime = spec.runtime();
       ActorRef<ArtifactStoreProtocol.Command> artifacts = context.spawn(ArtifactServer.sweepStore(store), "artifacts");
-      StageExecutor executor = new StageExecutor(store);
-      for (int i = 1; i <= runtime.workers(); i++) {
-        String id = "worker-" + i;
-        context.spawn(WorkerNode.create(id, runtime.slotsPerWorker(), runtime.gpus(), executor, runtime.faults()), id);
-      }
+      spawnWorkers(context, runtime, store, "worker-");
       ActorRef<SweepSupervisor.Command> sweep =
           context.spawn(SweepSupervisor.create(runtime, plan, store, events, results, outcome, artifacts), "sweep");
       context.watch(sweep);
