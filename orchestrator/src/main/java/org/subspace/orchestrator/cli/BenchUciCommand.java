@@ -51,6 +51,9 @@ final class BenchUciCommand implements Callable<Integer> {
   @Option(names = "-D", paramLabel = "KEY=VALUE", description = "Override a sweep key")
   Map<String, String> overrides = new LinkedHashMap<>();
 
+  @Option(names = {"-q", "--quiet"}, description = "No progress bar (there is none when output is not a terminal)")
+  boolean quiet;
+
   @Spec CommandSpec command;
 
   @Override
@@ -62,7 +65,7 @@ final class BenchUciCommand implements Callable<Integer> {
     SweepSpec spec = SweepExecution.withWorkers(new SweepConfigLoader().load(sweep, all), workers);
     StagePlan plan = StagePlan.of(spec);
     PrintWriter o = command.commandLine().getOut();
-    SweepOutcome outcome = SweepExecution.run(o, spec, plan, out);
+    SweepOutcome outcome = SweepExecution.run(o, spec, plan, out, quiet);
     UciTable table = UciTable.of(plan, outcome);
     table.write(out);
     o.println();

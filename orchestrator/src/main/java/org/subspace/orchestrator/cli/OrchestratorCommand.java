@@ -48,6 +48,9 @@ final class OrchestratorCommand implements Callable<Integer> {
   @Option(names = "-D", paramLabel = "KEY=VALUE", description = "Override a sweep key")
   Map<String, String> overrides = new LinkedHashMap<>();
 
+  @Option(names = {"-q", "--quiet"}, description = "No progress bar (there is none when output is not a terminal)")
+  boolean quiet;
+
   @Spec CommandSpec command;
 
   @Override
@@ -58,7 +61,7 @@ final class OrchestratorCommand implements Callable<Integer> {
     String address = host + ":" + port;
     SweepOutcome outcome = SweepExecution.run(command.commandLine().getOut(), spec, plan, out,
         ClusterGuardian::orchestrator,
-        ClusterConfig.node(ClusterGuardian.ORCHESTRATOR_ROLE, host, port, address, tls, config));
+        ClusterConfig.node(ClusterGuardian.ORCHESTRATOR_ROLE, host, port, address, tls, config), quiet);
     return outcome.failures() == 0 ? 0 : SubspaceCommand.EXIT_FAILED_WORK;
   }
 }

@@ -42,6 +42,9 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--dry-run", description = "Print the stage graph (stages per kind, how many are done) and exit")
   boolean dryRun;
 
+  @Option(names = {"-q", "--quiet"}, description = "No progress bar (there is none when output is not a terminal)")
+  boolean quiet;
+
   @Spec CommandSpec command;
 
   @Override
@@ -53,7 +56,7 @@ final class RunCommand implements Callable<Integer> {
       SweepExecution.printPlan(o, spec, plan, out);
       return 0;
     }
-    SweepOutcome outcome = SweepExecution.run(o, spec, plan, out);
+    SweepOutcome outcome = SweepExecution.run(o, spec, plan, out, quiet);
     return outcome.failures() == 0 ? 0 : SubspaceCommand.EXIT_FAILED_WORK;
   }
 }

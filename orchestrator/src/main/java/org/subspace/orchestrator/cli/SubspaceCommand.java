@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
     version = "subspace 0.1.0",
     description = "Bayesian deep learning by subspace inference: train with SWAG, build a subspace, "
         + "sample its posterior, average the sampled networks.",
-    subcommands = {RunCommand.class, OrchestratorCommand.class, WorkerNodeCommand.class, BenchCommand.class,
+    subcommands = {RunCommand.class, OrchestratorCommand.class, WorkerNodeCommand.class, StatusCommand.class,
+        BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class SubspaceCommand {
   public static final int EXIT_FAILED_WORK = 1;

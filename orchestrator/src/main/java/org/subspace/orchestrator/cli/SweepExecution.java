@@ -53,16 +53,21 @@ final class SweepExecution {
   }
 
   /** Runs the sweep in this JVM into {@code out}, writes its reports and prints the summary. */
-  static SweepOutcome run(PrintWriter o, SweepSpec spec, StagePlan plan, Path out) throws InterruptedException {
-    return run(o, spec, plan, out, LocalGuardian::create, ConfigFactory.load());
+  static SweepOutcome run(PrintWriter o, SweepSpec spec, StagePlan plan, Path out, boolean quiet)
+      throws InterruptedException {
+    return run(o, spec, plan, out, LocalGuardian::create, ConfigFactory.load(), quiet);
   }
 
   /** Runs the sweep with the given root behavior and actor-system configuration (cluster mode). */
+  /**
+   * Runs the sweep with the given root behavior and actor-system configuration (cluster mode);
+   * a progress bar is drawn unless {@code quiet} or the output is not a terminal.
+   */
   static SweepOutcome run(PrintWriter o, SweepSpec spec, StagePlan plan, Path out, LocalSweep.Guardian guardian,
-      Config config) throws InterruptedException {
+      Config config, boolean quiet) throws InterruptedException {
     long started = System.nanoTime();
     createFolder(out);
-    SweepOutcome outcome = LocalSweep.run(spec, plan, out, guardian, config);
+    SweepOutcome outcome = LocalSweep.run(spec, plan, out, guardian, config, !quiet && System.console() != null);
     List<GridPrediction> grids = SweepReports.write(out, spec.name(), plan, outcome, LocalSweep.store(out));
     printSummary(o, spec, outcome, grids, out, (System.nanoTime() - started) / 1e9);
     return outcome;

@@ -8,15 +8,13 @@ import akka.cluster.typed.ClusterSingleton;
 import akka.cluster.typed.ClusterSingletonSettings;
 import akka.cluster.typed.SingletonActor;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.subspace.orchestrator.config.SweepSpec;
 import org.subspace.orchestrator.plan.StagePlan;
-import org.subspace.orchestrator.runtime.EventLog;
 import org.subspace.orchestrator.runtime.LocalGuardian;
-import org.subspace.orchestrator.runtime.ResultsLog;
-import org.subspace.orchestrator.runtime.SweepOutcome;
+import org.subspace.orchestrator.runtime.SweepOutputs;
 import org.subspace.orchestrator.runtime.SweepSupervisor;
 import org.subspace.protocol.store.ArtifactStoreProtocol;
+import org.subspace.workers.actors.ActorMetrics;
 import org.subspace.workers.actors.ArtifactServer;
 import org.subspace.workers.actors.WorkerNode;
 import org.subspace.workers.stages.FaultInjector;
@@ -35,14 +33,15 @@ public final class ClusterGuardian {
    * singleton on the orchestrator role (restarted if it fails: it resumes from the store), and
    * {@code spec.runtime().workers()} local workers if any.
    */
-  public static Behavior<Void> orchestrator(SweepSpec spec, StagePlan plan, ArtifactStore store, EventLog events,
-      ResultsLog results, CompletableFuture<SweepOutcome> outcome) {
+  public static Behavior<Void> orchestrator(SweepSpec spec, StagePlan plan, ArtifactStore store,
+      SweepOutputs outputs) {
     return Behaviors.setup(context -> {
       SweepSpec.RuntimeSpec runtime = spec.runtime();
-      ActorRef<ArtifactStoreProtocol.Command> artifacts = context.spawn(ArtifactServer.sweepStore(store), "artifacts");
+      ActorRef<ArtifactStoreProtocol.Command> artifacts =
+          context.spawn(ArtifactServer.sweepStore(store), "artifacts", ActorMetrics.MAILBOX);
       LocalGuardian.spawnWorkers(context, runtime, store, "orchestrator-worker-");
       Behavior<SweepSupervisor.Command> supervisor = Behaviors.supervise(
-              SweepSupervisor.create(runtime, plan, store, events, results, outcome, artifacts))
+              SweepSupervisor.create(runtime, plan, store, outputs, artifacts))
           .onFailure(SupervisorStrategy.restart());
       ClusterSingleton.get(context.getSystem()).init(SingletonActor.of(supervisor, "sweep")
           .withSettings(ClusterSingletonSettings.create(context.getSystem()).withRole(ORCHESTRATOR_ROLE)));
@@ -54,7 +53,8 @@ public final class ClusterGuardian {
   public static Behavior<Void> worker(int slots, List<Integer> gpus, ArtifactStore store) {
     return Behaviors.setup(context -> {
       String workerId = context.getSystem().address().hostPort();
-      context.spawn(WorkerNode.create(workerId, slots, gpus, new StageExecutor(store), FaultInjector.NONE), "worker");
+      context.spawn(WorkerNode.create(workerId, slots, gpus, new StageExecutor(store), FaultInjector.NONE), "worker",
+          ActorMetrics.MAILBOX);
       return Behaviors.empty();
     });
   }

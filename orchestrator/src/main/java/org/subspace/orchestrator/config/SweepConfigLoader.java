@@ -330,7 +330,9 @@ public final class SweepConfigLoader {
         c.getDuration("orchestrator.retry-backoff"),
         new CheckpointPolicy(atLeast(c, "orchestrator.checkpoint.train-epochs", 1),
             atLeast(c, "orchestrator.checkpoint.sample-iterations", 1)),
-        new FaultInjector(rate, c.getLong("orchestrator.fault-injection.seed")));
+        new FaultInjector(rate, c.getLong("orchestrator.fault-injection.seed")),
+        new SweepSpec.MetricsSpec(c.getBoolean("orchestrator.metrics.enabled"), c.getString("orchestrator.metrics.host"),
+            portNumber(c, "orchestrator.metrics.port")));
   }
 
   private static <E extends Enum<E>> String choice(Config c, String key, Class<E> type) {
@@ -353,6 +355,14 @@ public final class SweepConfigLoader {
       throw bad(c, key, "needs at least one value");
     }
     return List.copyOf(values);
+  }
+
+  private static int portNumber(Config c, String key) {
+    int port = c.getInt(key);
+    if (port < 0 || port > 65535) {
+      throw bad(c, key, "a port is in [0, 65535], got " + port);
+    }
+    return port;
   }
 
   private static int atLeast(Config c, String key, int minimum) {

@@ -62,12 +62,17 @@ public record SweepSpec(String name, List<Experiment> experiments, RuntimeSpec r
       int maxAttempts,
       Duration retryBackoff,
       CheckpointPolicy checkpoint,
-      FaultInjector faults) {
+      FaultInjector faults,
+      MetricsSpec metrics) {
 
     public RuntimeSpec withWorkers(int count) {
-      return new RuntimeSpec(count, slotsPerWorker, gpus, gpuStages, maxAttempts, retryBackoff, checkpoint, faults);
+      return new RuntimeSpec(count, slotsPerWorker, gpus, gpuStages, maxAttempts, retryBackoff, checkpoint, faults,
+          metrics);
     }
   }
+
+  /** The node's /metrics and /status endpoint: on or off, where (port 0: any free port). */
+  public record MetricsSpec(boolean enabled, String host, int port) {}
 
   public int configurations() {
     return experiments.stream().mapToInt(Experiment::configurations).sum();

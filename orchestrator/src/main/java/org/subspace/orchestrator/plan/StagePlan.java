@@ -37,16 +37,24 @@ public final class StagePlan {
       .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
       .build();
 
+  private final String name;
   private final Map<String, PlannedStage> stages = new LinkedHashMap<>();
 
-  private StagePlan() {}
+  private StagePlan(String name) {
+    this.name = name;
+  }
 
   public static StagePlan of(SweepSpec spec) {
-    StagePlan plan = new StagePlan();
+    StagePlan plan = new StagePlan(spec.name());
     for (Experiment e : spec.experiments()) {
       plan.addExperiment(e);
     }
     return plan;
+  }
+
+  /** The sweep's name. */
+  public String name() {
+    return name;
   }
 
   /** Stages in dependency order. */

@@ -5,10 +5,10 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.Terminated;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
-import java.util.concurrent.CompletableFuture;
 import org.subspace.orchestrator.config.SweepSpec;
 import org.subspace.orchestrator.plan.StagePlan;
 import org.subspace.protocol.store.ArtifactStoreProtocol;
+import org.subspace.workers.actors.ActorMetrics;
 import org.subspace.workers.actors.ArtifactServer;
 import org.subspace.workers.actors.WorkerNode;
 import org.subspace.workers.stages.StageExecutor;
@@ -27,23 +27,26 @@ public final class LocalGuardian {
     StageExecutor executor = new StageExecutor(store);
     for (int i = 1; i <= runtime.workers(); i++) {
       String id = namePrefix + i;
-      context.spawn(WorkerNode.create(id, runtime.slotsPerWorker(), runtime.gpus(), executor, runtime.faults()), id);
+      context.spawn(WorkerNode.create(id, runtime.slotsPerWorker(), runtime.gpus(), executor, runtime.faults()), id,
+          ActorMetrics.MAILBOX);
     }
   }
 
-  public static Behavior<Void> create(SweepSpec spec, StagePlan plan, ArtifactStore store, EventLog events,
-      ResultsLog results, CompletableFuture<SweepOutcome> outcome) {
+  public static Behavior<Void> create(SweepSpec spec, StagePlan plan, ArtifactStore store, SweepOutputs outputs) {
     return Behaviors.setup(context -> {
       SweepSpec.RuntimeSpec runtime = spec.runtime();
-      ActorRef<ArtifactStoreProtocol.Command> artifacts = context.spawn(ArtifactServer.sweepStore(store), "artifacts");
+      ActorRef<ArtifactStoreProtocol.Command> artifacts =
+          context.spawn(ArtifactServer.sweepStore(store), "artifacts", ActorMetrics.MAILBOX);
       spawnWorkers(context, runtime, store, "worker-");
       ActorRef<SweepSupervisor.Command> sweep =
-          context.spawn(SweepSupervisor.create(runtime, plan, store, events, results, outcome, artifacts), "sweep");
+          context.spawn(SweepSupervisor.create(runtime, plan, store, outputs, artifacts), "sweep",
+              ActorMetrics.MAILBOX);
       context.watch(sweep);
       // The supervisor stops once it has completed the outcome; stopping before means it crashed.
       return Behaviors.receive(Void.class)
           .onSignal(Terminated.class, stopped -> {
-            outcome.completeExceptionally(new IllegalStateException("the sweep supervisor stopped unexpectedly"));
+            outputs.outcome().completeExceptionally(
+                new IllegalStateException("the sweep supervisor stopped unexpectedly"));
             return Behaviors.same();
           })
           .build();

@@ -24,12 +24,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Tags;
+import org.subspace.protocol.stage.StageKind;
 import org.subspace.orchestrator.config.SweepSpec;
 import org.subspace.protocol.stage.Stage;
 import org.subspace.protocol.stage.StageEvent;
 import org.subspace.protocol.stage.WorkerProtocol;
 import org.subspace.protocol.store.ArtifactRef;
 import org.subspace.protocol.store.ArtifactStoreProtocol;
+import org.subspace.workers.actors.ActorMetrics;
 import org.subspace.workers.actors.WorkerNode;
 
 /**
@@ -84,8 +90,8 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
   /** {@code sweepArtifacts} serves the sweep's store, where workers fetch inputs they lack. */
   public static Behavior<Command> create(SweepSpec.RuntimeSpec runtime, ActorRef<SchedulerProtocol.Report> reports,
       ActorRef<ArtifactStoreProtocol.Command> sweepArtifacts) {
-    return Behaviors.setup(context -> Behaviors.withTimers(
-        timers -> new StageScheduler(context, timers, runtime, reports, sweepArtifacts)));
+    return ActorMetrics.instrument("scheduler", Behaviors.setup(context -> Behaviors.withTimers(
+        timers -> new StageScheduler(context, timers, runtime, reports, sweepArtifacts))));
   }
 
   private final TimerScheduler<Command> timers;
@@ -198,6 +204,34 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
   }
 
   private void dispatch() {
+    assign();
+    publishGauges();
+  }
+
+  /** Gauges: stages queued and running per kind, slots busy and free per worker. */
+  private void publishGauges() {
+    for (StageKind kind : StageKind.values()) {
+      gauge("subspace.stages.queued", Tags.of("kind", kind.label()))
+          .set((int) queue.stream().filter(j -> j.stage().kind() == kind).count());
+      gauge("subspace.stages.running", Tags.of("kind", kind.label()))
+          .set((int) running.values().stream().filter(r -> r.job().stage().kind() == kind).count());
+    }
+    for (Worker worker : workers.values()) {
+      String id = worker.resources.workerId();
+      int slots = worker.resources.cpuSlots() + worker.resources.gpuIds().size();
+      int busy = worker.busyCpu + worker.busyGpus.size();
+      gauge("subspace.worker.slots", Tags.of("worker", id, "state", "busy")).set(busy);
+      gauge("subspace.worker.slots", Tags.of("worker", id, "state", "free")).set(slots - busy);
+    }
+  }
+
+  private static final Map<String, AtomicInteger> GAUGES = new ConcurrentHashMap<>();
+
+  private static AtomicInteger gauge(String name, Tags tags) {
+    return GAUGES.computeIfAbsent(name + tags, k -> Metrics.gauge(name, tags, new AtomicInteger()));
+  }
+
+  private void assign() {
     Iterator<Job> it = queue.iterator();
     while (it.hasNext()) {
       Job job = it.next();

@@ -7,14 +7,18 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import io.micrometer.core.instrument.Metrics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.TreeMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.concurrent.CompletableFuture;
 import org.subspace.orchestrator.config.SweepSpec;
 import org.subspace.orchestrator.plan.PlannedStage;
@@ -24,6 +28,7 @@ import org.subspace.protocol.stage.StageKind;
 import org.subspace.protocol.stage.StageManifest;
 import org.subspace.protocol.store.ArtifactRef;
 import org.subspace.protocol.store.ArtifactStoreProtocol;
+import org.subspace.workers.actors.ActorMetrics;
 import org.subspace.workers.actors.ArtifactFetch;
 import org.subspace.workers.store.ArtifactStore;
 
@@ -49,10 +54,9 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
    * are pulled into it before they count, so the store alone can resume the sweep.
    */
   public static Behavior<Command> create(SweepSpec.RuntimeSpec runtime, StagePlan plan, ArtifactStore store,
-      EventLog events, ResultsLog results, CompletableFuture<SweepOutcome> outcome,
-      ActorRef<ArtifactStoreProtocol.Command> sweepArtifacts) {
-    return Behaviors.setup(context -> new SweepSupervisor(context, runtime, plan, store, events, results, outcome,
-        sweepArtifacts));
+      SweepOutputs outputs, ActorRef<ArtifactStoreProtocol.Command> sweepArtifacts) {
+    return ActorMetrics.instrument("sweep", Behaviors.setup(context -> new SweepSupervisor(context,
+        runtime, plan, store, outputs, sweepArtifacts)));
   }
 
   private final StagePlan plan;
@@ -60,28 +64,40 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
   private final EventLog events;
   private final ResultsLog results;
   private final CompletableFuture<SweepOutcome> outcome;
+  private final Consumer<SweepStatus> status;
+  private final int workers;
+  private final long startedMillis = System.currentTimeMillis();
+  /** Per stage, for the status: its state, attempts, worker and progress. */
+  private final Map<String, String> states = new HashMap<>();
+  private final Map<String, Integer> attempts = new HashMap<>();
+  private final Map<String, String> workerOf = new HashMap<>();
+  private final Map<String, String> progress = new HashMap<>();
   private final ActorRef<StageScheduler.Command> scheduler;
   private final Map<String, StageManifest> done = new LinkedHashMap<>();
   private final Map<String, String> failed = new HashMap<>();
   private final Set<String> submitted = new HashSet<>();
 
   private SweepSupervisor(ActorContext<Command> context, SweepSpec.RuntimeSpec runtime, StagePlan plan,
-      ArtifactStore store, EventLog events, ResultsLog results, CompletableFuture<SweepOutcome> outcome,
-      ActorRef<ArtifactStoreProtocol.Command> sweepArtifacts) {
+      ArtifactStore store, SweepOutputs outputs, ActorRef<ArtifactStoreProtocol.Command> sweepArtifacts) {
     super(context);
     this.plan = plan;
     this.store = store;
-    this.events = events;
-    this.results = results;
-    this.outcome = outcome;
+    this.events = outputs.events();
+    this.results = outputs.results();
+    this.outcome = outputs.outcome();
+    this.status = outputs.status();
+    this.workers = Math.max(1, runtime.workers());
     ActorRef<SchedulerProtocol.Report> reports = context.getSelf().narrow();
-    this.scheduler = context.spawn(StageScheduler.create(runtime, reports, sweepArtifacts), "scheduler");
+    this.scheduler = context.spawn(StageScheduler.create(runtime, reports, sweepArtifacts), "scheduler",
+        ActorMetrics.MAILBOX);
     events.append("sweep-started", Map.of("stages", plan.stages().size(), "workers", runtime.workers(),
         "slots_per_worker", runtime.slotsPerWorker()));
     for (PlannedStage stage : plan.stages()) {
       store.manifest(stage.key()).ifPresent(manifest -> {
         done.put(stage.key(), manifest);
         events.append("stage-cached", Map.of("key", stage.key(), "kind", stage.kind().label()));
+        states.put(stage.key(), "cached");
+        Metrics.counter("subspace.stages.finished", "kind", stage.kind().label(), "state", "cached").increment();
         if (stage.kind() == StageKind.EVALUATE) {
           results.append(row(stage));
         }
@@ -90,6 +106,7 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
     context.getLog().info("sweep: {} stages, {} already done", plan.stages().size(), done.size());
     submitRunnable();
     finishIfOver();
+    publishStatus(false);
   }
 
   @Override
@@ -148,13 +165,18 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
     fields.put("attempt", event.attempt());
     fields.put("worker", forwarded.workerId());
     if (event instanceof StageEvent.Started) {
+      Metrics.counter("subspace.stage.attempts", "kind", stage.kind().label()).increment();
+      states.put(event.key(), "running");
+      attempts.put(event.key(), event.attempt());
+      workerOf.put(event.key(), forwarded.workerId());
       getContext().getLog().info("started {} (attempt {}) on {}", stage.description(), event.attempt(),
           forwarded.workerId());
       fields.put("scheduling_ms", forwarded.schedulingMillis());
       events.append("stage-started", fields);
-    } else if (event instanceof StageEvent.Progress progress) {
-      getContext().getLog().info("  {}: {}/{} {}", stage.description(), progress.done(), progress.total(),
-          progress.detail());
+    } else if (event instanceof StageEvent.Progress update) {
+      getContext().getLog().info("  {}: {}/{} {}", stage.description(), update.done(), update.total(),
+          update.detail());
+      progress.put(event.key(), update.done() + "/" + update.total() + " " + update.detail());
     } else if (event instanceof StageEvent.Checkpointed checkpointed) {
       store.writeCheckpoint(event.key(), checkpointed.checkpoint());
       fields.put("position", checkpointed.position());
@@ -174,9 +196,14 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
         succeeded.computeSeconds(), succeeded.attempt());
     store.writeManifest(manifest);
     done.put(stage.key(), manifest);
+    states.put(stage.key(), "done");
+    progress.remove(stage.key());
     fields.put("seconds", succeeded.computeSeconds());
     fields.put("outputs", succeeded.outputs().stream().map(ArtifactRef::sha256).toList());
     events.append("stage-done", fields);
+    Metrics.counter("subspace.stages.finished", "kind", stage.kind().label(), "state", "done").increment();
+    Metrics.timer("subspace.stage.duration", "kind", stage.kind().label())
+        .record(Duration.ofNanos((long) (succeeded.computeSeconds() * 1e9)));
     getContext().getLog().info("done {} in {} s", stage.description(),
         String.format("%.2f", succeeded.computeSeconds()));
     if (stage.kind() == StageKind.EVALUATE) {
@@ -211,6 +238,9 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
 
   private void fail(PlannedStage stage, String error, String event, int attempts) {
     failed.put(stage.key(), error);
+    states.put(stage.key(), event.equals("stage-failed") ? "failed" : "blocked");
+    Metrics.counter("subspace.stages.finished", "kind", stage.kind().label(), "state",
+        event.equals("stage-failed") ? "failed" : "blocked").increment();
     events.append(event, Map.of("key", stage.key(), "kind", stage.kind().label(), "attempts", attempts,
         "error", error));
     if (stage.kind() == StageKind.EVALUATE) {
@@ -227,6 +257,7 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
       }
       ArtifactRef checkpoint = store.checkpoint(key).orElse(null);
       submitted.add(key);
+      states.put(key, "queued");
       events.append("stage-queued", Map.of("key", key, "kind", stage.kind().label(),
           "resume", checkpoint != null, "description", stage.description()));
       scheduler.tell(new SchedulerProtocol.Submit(stage.build().apply(done), checkpoint));
@@ -235,6 +266,7 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
 
   private Behavior<Command> finishIfOver() {
     boolean over = plan.stages().stream().allMatch(s -> done.containsKey(s.key()) || failed.containsKey(s.key()));
+    publishStatus(over);
     if (!over) {
       return this;
     }
@@ -245,6 +277,34 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
         "failed", rows.stream().filter(r -> !r.ok()).count()));
     outcome.complete(new SweepOutcome(rows, Map.copyOf(done)));
     return Behaviors.stopped();
+  }
+
+  /** Publishes a snapshot of every stage's state for the status endpoint. */
+  private void publishStatus(boolean finished) {
+    Map<String, Integer> counts = new TreeMap<>();
+    Map<StageKind, List<Double>> seconds = new EnumMap<>(StageKind.class);
+    List<SweepStatus.Stage> stages = new ArrayList<>();
+    for (PlannedStage stage : plan.stages()) {
+      String state = states.getOrDefault(stage.key(), "waiting");
+      counts.merge(state, 1, Integer::sum);
+      StageManifest manifest = done.get(stage.key());
+      if (manifest != null) {
+        seconds.computeIfAbsent(stage.kind(), k -> new ArrayList<>()).add(manifest.computeSeconds());
+      }
+      stages.add(new SweepStatus.Stage(stage.key(), stage.kind().label(), stage.description(), state,
+          attempts.getOrDefault(stage.key(), 0), workerOf.get(stage.key()),
+          manifest == null ? Double.NaN : manifest.computeSeconds(), progress.get(stage.key())));
+    }
+    double remaining = 0;
+    for (PlannedStage stage : plan.stages()) {
+      if (!done.containsKey(stage.key()) && !failed.containsKey(stage.key())) {
+        List<Double> kindSeconds = seconds.get(stage.kind());
+        remaining += kindSeconds == null ? Double.NaN
+            : kindSeconds.stream().mapToDouble(Double::doubleValue).sorted().toArray()[kindSeconds.size() / 2];
+      }
+    }
+    status.accept(new SweepStatus(plan.name(), startedMillis, System.currentTimeMillis(), finished, workers, counts,
+        remaining / workers, stages));
   }
 
   /** The results row of an evaluate stage, from its manifest and those of its samples and training. */

@@ -6,6 +6,8 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.Props;
 import akka.actor.typed.javadsl.Behaviors;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.UUID;
@@ -22,6 +24,9 @@ import org.subspace.workers.store.CorruptArtifactException;
  * artifact, a hash mismatch or a timeout).
  */
 public final class ArtifactFetch {
+  /** Prometheus: subspace_artifact_transferred_bytes_total (bytes received from other nodes' stores). */
+  private static final Counter TRANSFERRED_BYTES = Metrics.counter("subspace.artifact.transferred.bytes");
+
   private ArtifactFetch() {}
 
   private record Timeout() implements NoSerializationVerificationNeeded {}
@@ -66,6 +71,7 @@ public final class ArtifactFetch {
               result.completeExceptionally(new CorruptArtifactException(ref.shortName() + ": fetched bytes do not "
                   + "match the hash"));
             } else {
+              TRANSFERRED_BYTES.increment(all.length);
               result.complete(all);
             }
             return Behaviors.stopped();

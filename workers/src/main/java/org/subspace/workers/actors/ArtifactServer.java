@@ -23,15 +23,15 @@ public final class ArtifactServer extends AbstractBehavior<ArtifactStoreProtocol
       ServiceKey.create(ArtifactStoreProtocol.Command.class, "subspace-sweep-artifacts");
 
   public static Behavior<ArtifactStoreProtocol.Command> create(ArtifactStore store) {
-    return Behaviors.setup(context -> new ArtifactServer(context, store));
+    return ActorMetrics.instrument("artifacts", Behaviors.setup(context -> new ArtifactServer(context, store)));
   }
 
   /** A server that also registers as the sweep's store with the Receptionist. */
   public static Behavior<ArtifactStoreProtocol.Command> sweepStore(ArtifactStore store) {
-    return Behaviors.setup(context -> {
+    return ActorMetrics.instrument("artifacts", Behaviors.setup(context -> {
       context.getSystem().receptionist().tell(Receptionist.register(SWEEP_STORE_KEY, context.getSelf()));
       return new ArtifactServer(context, store);
-    });
+    }));
   }
 
   private final ArtifactStore store;

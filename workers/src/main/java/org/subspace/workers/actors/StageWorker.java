@@ -11,6 +11,7 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import java.time.Duration;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -33,6 +34,12 @@ import org.subspace.workers.stages.StageExecutor;
  */
 public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
   public static final String BLOCKING_DISPATCHER = "subspace.blocking-dispatcher";
+  /** The node's four stage workers are named after their roles. */
+  static final Map<StageKind, String> ROLE_NAMES = Map.of(
+      StageKind.TRAIN, "trainer",
+      StageKind.SUBSPACE, "subspace-builder",
+      StageKind.SAMPLE, "sampler",
+      StageKind.EVALUATE, "evaluator");
   private static final Duration FETCH_TIMEOUT = Duration.ofMinutes(2);
   private static final Logger log = LoggerFactory.getLogger(StageWorker.class);
 
@@ -52,8 +59,8 @@ public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
 
   public static Behavior<Command> create(
       StageKind kind, String workerId, StageExecutor executor, FaultInjector faults) {
-    return Behaviors.supervise(Behaviors.<Command>setup(
-            context -> new StageWorker(context, kind, workerId, executor, faults)))
+    return Behaviors.supervise(ActorMetrics.instrument(ROLE_NAMES.get(kind), Behaviors.<Command>setup(
+            context -> new StageWorker(context, kind, workerId, executor, faults))))
         .onFailure(AttemptFailed.class,
             // The failure is already reported to the scheduler; the restart itself is worth a warning, not an error.
             SupervisorStrategy.restartWithBackoff(Duration.ofMillis(50), Duration.ofSeconds(2), 0.2)

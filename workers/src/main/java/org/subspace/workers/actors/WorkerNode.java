@@ -27,15 +27,10 @@ public final class WorkerNode extends AbstractBehavior<WorkerProtocol.Command> {
   public static final ServiceKey<WorkerProtocol.Command> SERVICE_KEY =
       ServiceKey.create(WorkerProtocol.Command.class, "subspace-worker");
 
-  private static final Map<StageKind, String> ROLE_NAMES = Map.of(
-      StageKind.TRAIN, "trainer",
-      StageKind.SUBSPACE, "subspace-builder",
-      StageKind.SAMPLE, "sampler",
-      StageKind.EVALUATE, "evaluator");
-
   public static Behavior<WorkerProtocol.Command> create(
       String workerId, int cpuSlots, List<Integer> gpuIds, StageExecutor executor, FaultInjector faults) {
-    return Behaviors.setup(context -> new WorkerNode(context, workerId, cpuSlots, gpuIds, executor, faults));
+    return ActorMetrics.instrument("worker",
+        Behaviors.setup(context -> new WorkerNode(context, workerId, cpuSlots, gpuIds, executor, faults)));
   }
 
   private final String workerId;
@@ -51,9 +46,10 @@ public final class WorkerNode extends AbstractBehavior<WorkerProtocol.Command> {
     this.cpuSlots = cpuSlots;
     this.gpuIds = List.copyOf(gpuIds);
     for (StageKind kind : StageKind.values()) {
-      roles.put(kind, context.spawn(StageWorker.create(kind, workerId, executor, faults), ROLE_NAMES.get(kind)));
+      roles.put(kind, context.spawn(StageWorker.create(kind, workerId, executor, faults),
+          StageWorker.ROLE_NAMES.get(kind), ActorMetrics.MAILBOX));
     }
-    this.artifacts = context.spawn(ArtifactServer.create(executor.store()), "artifacts");
+    this.artifacts = context.spawn(ArtifactServer.create(executor.store()), "artifacts", ActorMetrics.MAILBOX);
     context.getSystem().receptionist().tell(Receptionist.register(SERVICE_KEY, context.getSelf()));
   }
 

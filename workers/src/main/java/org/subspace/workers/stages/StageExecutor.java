@@ -97,6 +97,8 @@ public final class StageExecutor {
     int reportEvery = Math.max(1, epochs / PROGRESS_REPORTS);
     context.faultPoint((double) start.epochsDone() / epochs);
     TrainingState trained = new SgdTrainer(mlp, data, settings, stage.seed()).run(start, (done, loss, snapshot) -> {
+      WorkMetrics.EPOCHS.increment();
+      WorkMetrics.trainingLoss(loss);
       if (done % reportEvery == 0) {
         context.progress(done, epochs, String.format("loss %.4f", loss));
       }
@@ -149,6 +151,7 @@ public final class StageExecutor {
       VariationalInference.Posterior q =
           fitter.fit(stage.rank(), data.trainCount(), network::meanNegLogLikelihood, stage.seed());
       List<double[]> draws = q.sample(stage.inference().samples(), stage.seed());
+      WorkMetrics.variationalLoss(q.epochLosses().get(q.epochLosses().size() - 1));
       Map<String, Tensor> t = new LinkedHashMap<>();
       t.put("z", Tensor.ofRows(draws.toArray(new double[0][])));
       t.put("mean", Tensor.of(q.mean(), q.mean().length));
@@ -186,7 +189,11 @@ public final class StageExecutor {
           ? sampler.start(new double[stage.rank()], stage.seed(), network::logLikelihood)
           : Codecs.chain(store.readTensors(resumeFrom));
       context.faultPoint((double) start.state().iterations() / iterations);
+      long[] evaluations = {start.state().likelihoodEvaluations()};
       EllipticalSliceSampler.Chain chain = sampler.run(start, network::logLikelihood, (state, kept, keptLl) -> {
+        WorkMetrics.ESS_ITERATIONS.increment();
+        WorkMetrics.ESS_EVALUATIONS.increment(state.likelihoodEvaluations() - evaluations[0]);
+        evaluations[0] = state.likelihoodEvaluations();
         int done = state.iterations();
         if (done % reportEvery == 0) {
           context.progress(done, iterations, state.likelihoodEvaluations() + " likelihood evaluations");
@@ -257,6 +264,7 @@ public final class StageExecutor {
     try (ensemble) {
       float[][][] predictions = ensemble.predict(data.evalX());
       RegressionScores scores = RegressionEvaluation.score(predictions[0], predictions[1], data.evalY(), data.yStd());
+      WorkMetrics.testLogLikelihood(stage.data().name(), stage.method(), scores.testLogLikelihood());
       Map<String, Tensor> evaluation = new LinkedHashMap<>();
       evaluation.put("z", Tensor.ofRows(zs));
       evaluation.put("pred_mean", Tensor.ofRows(predictions[0]));

@@ -2,6 +2,8 @@ package org.subspace.workers.store;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,6 +35,9 @@ import org.subspace.protocol.tensor.Tensor;
 public final class ArtifactStore {
   private static final ObjectMapper JSON = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  /** Prometheus: subspace_artifact_stored_bytes_total. */
+  private static final Counter STORED_BYTES = Metrics.counter("subspace.artifact.stored.bytes");
 
   private final Path root;
 
@@ -82,6 +87,7 @@ public final class ArtifactStore {
         throw new UncheckedIOException("cannot create " + file.getParent() + ": " + e.getMessage(), e);
       }
       AtomicFiles.write(file, bytes);
+      STORED_BYTES.increment(bytes.length);
     }
     return ref;
   }
