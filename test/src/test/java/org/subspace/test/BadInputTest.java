@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -94,6 +96,12 @@ class BadInputTest {
         toy("unknown key in a catalog entry", "unknown key 'dataset-catalog.boston.training.epoks'",
             "-D", "dataset-catalog.boston.training.epoks=3"),
         new Case("bench with bad splits", null, List.of("run-bench"), "--splits: expected a range like 1..20"),
+        toy("metrics port out of range", "orchestrator.metrics.port: a port is in [0, 65535]",
+            "-D", "orchestrator.metrics.port=70000"),
+        new Case("metrics port in use", null, List.of("port-in-use"), "orchestrator.metrics.port: port"),
+        new Case("report of a folder without results", null, List.of("report-empty"),
+            "no results.csv here"),
+        new Case("status of nothing", null, List.of("status-nowhere"), "no sweep status there"),
         toy("non-numeric workers", "Invalid value for option '--workers'", "--workers", "two"),
         toy("non-positive prior", "inference.prior-std: must be positive", "-D", "inference.prior-std=0"),
         toy("SWAG never starts", "SWAG start epoch 3000 leaves nothing to collect in 3000 epochs",
@@ -122,8 +130,17 @@ class BadInputTest {
     }
     Path out = dir.resolve("out-" + c.name().replace(' ', '-'));
     List<String> args = new ArrayList<>();
+    ServerSocket occupied = null;
     if (!c.args().isEmpty() && c.args().get(0).equals("run-bench")) {
       args.addAll(List.of("bench", "uci", "--splits", "1..x", "--out", out.toString()));
+    } else if (!c.args().isEmpty() && c.args().get(0).equals("port-in-use")) {
+      occupied = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+      args.addAll(List.of("run", TOY, "--out", out.toString(), "-D", "training.epochs=50", "-D",
+          "training.swag.start-epoch=40", "-D", "orchestrator.metrics.port=" + occupied.getLocalPort()));
+    } else if (!c.args().isEmpty() && c.args().get(0).equals("report-empty")) {
+      args.addAll(List.of("report", dir.toString()));
+    } else if (!c.args().isEmpty() && c.args().get(0).equals("status-nowhere")) {
+      args.addAll(List.of("status", "--url", "http://127.0.0.1:" + TestRuns.freePort() + "/status"));
     } else if (!c.args().isEmpty() && c.args().get(0).equals("run")) {
       c.args().forEach(a -> args.add(a.equals("OUT") ? out.toString() : a));
     } else {
@@ -138,6 +155,9 @@ class BadInputTest {
     StringWriter stderr = new StringWriter();
     int code = SubspaceCommand.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(stderr, true),
         args.toArray(new String[0]));
+    if (occupied != null) {
+      occupied.close();
+    }
     String message = stderr.toString().strip();
     assertEquals(2, code, message);
     assertTrue(message.startsWith("error: "), message);

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
     description = "Bayesian deep learning by subspace inference: train with SWAG, build a subspace, "
         + "sample its posterior, average the sampled networks.",
     subcommands = {RunCommand.class, OrchestratorCommand.class, WorkerNodeCommand.class, StatusCommand.class,
-        BenchCommand.class,
+        ReportCommand.class, BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class SubspaceCommand {
   public static final int EXIT_FAILED_WORK = 1;

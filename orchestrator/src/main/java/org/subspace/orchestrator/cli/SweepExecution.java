@@ -12,7 +12,9 @@ import org.subspace.orchestrator.config.SweepSpec;
 import org.subspace.orchestrator.plan.Configuration;
 import org.subspace.orchestrator.plan.PlannedStage;
 import org.subspace.orchestrator.plan.StagePlan;
+import org.subspace.orchestrator.monitoring.MetricsServer;
 import org.subspace.orchestrator.report.GridPrediction;
+import org.subspace.orchestrator.report.HtmlReport;
 import org.subspace.orchestrator.report.SweepReports;
 import org.subspace.orchestrator.runtime.LocalGuardian;
 import org.subspace.orchestrator.runtime.LocalSweep;
@@ -66,9 +68,14 @@ final class SweepExecution {
   static SweepOutcome run(PrintWriter o, SweepSpec spec, StagePlan plan, Path out, LocalSweep.Guardian guardian,
       Config config, boolean quiet) throws InterruptedException {
     long started = System.nanoTime();
+    SweepSpec.MetricsSpec metrics = spec.runtime().metrics();
+    if (metrics.enabled()) {
+      MetricsServer.checkAvailable(metrics.host(), metrics.port());
+    }
     createFolder(out);
     SweepOutcome outcome = LocalSweep.run(spec, plan, out, guardian, config, !quiet && System.console() != null);
     List<GridPrediction> grids = SweepReports.write(out, spec.name(), plan, outcome, LocalSweep.store(out));
+    HtmlReport.write(out);
     printSummary(o, spec, outcome, grids, out, (System.nanoTime() - started) / 1e9);
     return outcome;
   }
@@ -119,6 +126,7 @@ final class SweepExecution {
       }
       o.println(line);
     }
-    o.println("results: " + out.resolve("results.csv") + "  events: " + out.resolve("events.jsonl"));
+    o.println("results: " + out.resolve("results.csv") + "  events: " + out.resolve("events.jsonl") + "  report: "
+        + out.resolve("report.html"));
   }
 }

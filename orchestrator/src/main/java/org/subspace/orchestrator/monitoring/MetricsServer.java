@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -63,6 +64,16 @@ public final class MetricsServer implements AutoCloseable {
     }));
     server.start();
     return new MetricsServer(server, registry);
+  }
+
+  /** Fails with a {@link BadInputException} now, before anything is written, if the port cannot be had. */
+  public static void checkAvailable(String host, int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress(host, port));
+    } catch (IOException e) {
+      throw new BadInputException("orchestrator.metrics.port: port " + port + " on " + host + " is in use ("
+          + e.getMessage() + ")");
+    }
   }
 
   public String url() {

@@ -30,11 +30,8 @@ public final class SweepReports {
     List<PlannedStage> evaluations = plan.ofKind(StageKind.EVALUATE);
     Path samples = out.resolve("samples");
     List<GridPrediction> grids = new ArrayList<>();
-    try {
-      Files.createDirectories(samples);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create " + samples + ": " + e.getMessage(), e);
-    }
+    createFolder(samples);
+    Path chains = out.resolve("chains");
     for (PlannedStage evaluate : evaluations) {
       StageManifest manifest = outcome.manifests().get(evaluate.key());
       if (manifest == null) {
@@ -42,6 +39,12 @@ public final class SweepReports {
       }
       String label = evaluate.configuration().label();
       AtomicFiles.write(samples.resolve(label + ".npz"), store.read(manifest.output(StageExecutor.EVALUATION)));
+      PlannedStage sample = plan.ancestor(evaluate.key(), StageKind.SAMPLE);
+      StageManifest chain = sample == null ? null : outcome.manifests().get(sample.key());
+      if (chain != null && chain.outputs().stream().anyMatch(r -> r.kind().equals(StageExecutor.CHAIN))) {
+        createFolder(chains);
+        AtomicFiles.write(chains.resolve(label + ".npz"), store.read(chain.output(StageExecutor.CHAIN)));
+      }
       for (ArtifactRef output : manifest.outputs()) {
         if (output.kind().equals(StageExecutor.GRID)) {
           GridPrediction grid = GridPrediction.of(label, store.readTensors(output));
@@ -53,5 +56,13 @@ public final class SweepReports {
       }
     }
     return grids;
+  }
+
+  private static void createFolder(Path folder) {
+    try {
+      Files.createDirectories(folder);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + folder + ": " + e.getMessage(), e);
+    }
   }
 }
