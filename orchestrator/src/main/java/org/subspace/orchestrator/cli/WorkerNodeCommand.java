@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.subspace.orchestrator.cluster.ClusterConfig;
 import org.subspace.orchestrator.cluster.ClusterGuardian;
+import org.subspace.orchestrator.monitoring.MetricsServer;
 import org.subspace.protocol.BadInputException;
 import org.subspace.workers.store.ArtifactStore;
 import picocli.CommandLine.Command;
@@ -44,6 +45,10 @@ final class WorkerNodeCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", description = "Extra Akka settings (HOCON) for this node")
   Path config;
 
+  @Option(names = "--metrics-port", paramLabel = "PORT",
+      description = "Serve this node's metrics at http://HOST:PORT/metrics (off by default)")
+  Integer metricsPort;
+
   @Spec CommandSpec command;
 
   @Override
@@ -54,6 +59,7 @@ final class WorkerNodeCommand implements Callable<Integer> {
     if (slots < 1) {
       throw new BadInputException("--slots must be at least 1, got " + slots);
     }
+    MetricsServer metrics = metricsPort == null ? null : MetricsServer.start(host, metricsPort, () -> null);
     ArtifactStore artifacts = new ArtifactStore(store);
     ActorSystem<Void> system = ActorSystem.create(
         ClusterGuardian.worker(slots, gpus, artifacts),
@@ -61,6 +67,9 @@ final class WorkerNodeCommand implements Callable<Integer> {
     command.commandLine().getOut().println("worker " + system.address() + " joining " + join);
     command.commandLine().getOut().flush();
     system.getWhenTerminated().toCompletableFuture().join();
+    if (metrics != null) {
+      metrics.close();
+    }
     return 0;
   }
 }
