@@ -102,6 +102,9 @@ class BadInputTest {
         new Case("report of a folder without results", null, List.of("report-empty"),
             "no results.csv here"),
         new Case("status of nothing", null, List.of("status-nowhere"), "no sweep status there"),
+        new Case("join address unreachable", null, List.of("join-nowhere"), "no orchestrator answered within 3 s"),
+        new Case("output folder not writable", null, List.of("run", TOY, "--out", "/proc/subspace-out"),
+            "/proc/subspace-out: cannot create the output folder"),
         toy("non-numeric workers", "Invalid value for option '--workers'", "--workers", "two"),
         toy("non-positive prior", "inference.prior-std: must be positive", "-D", "inference.prior-std=0"),
         toy("SWAG never starts", "SWAG start epoch 3000 leaves nothing to collect in 3000 epochs",
@@ -139,6 +142,9 @@ class BadInputTest {
           "training.swag.start-epoch=40", "-D", "orchestrator.metrics.port=" + occupied.getLocalPort()));
     } else if (!c.args().isEmpty() && c.args().get(0).equals("report-empty")) {
       args.addAll(List.of("report", dir.toString()));
+    } else if (!c.args().isEmpty() && c.args().get(0).equals("join-nowhere")) {
+      args.addAll(List.of("worker", "--join", "127.0.0.1:" + TestRuns.freePort(), "--join-timeout", "3",
+          "--store", out.toString()));
     } else if (!c.args().isEmpty() && c.args().get(0).equals("status-nowhere")) {
       args.addAll(List.of("status", "--url", "http://127.0.0.1:" + TestRuns.freePort() + "/status"));
     } else if (!c.args().isEmpty() && c.args().get(0).equals("run")) {

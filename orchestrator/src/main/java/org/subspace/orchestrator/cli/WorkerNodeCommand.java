@@ -1,8 +1,15 @@
 package org.subspace.orchestrator.cli;
 
 import akka.actor.typed.ActorSystem;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import akka.cluster.MemberStatus;
+import akka.cluster.typed.Cluster;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
 import org.subspace.orchestrator.cluster.ClusterConfig;
 import org.subspace.orchestrator.cluster.ClusterGuardian;
@@ -45,11 +52,43 @@ final class WorkerNodeCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", description = "Extra Akka settings (HOCON) for this node")
   Path config;
 
+  @Option(names = "--join-timeout", paramLabel = "SECONDS",
+      description = "Give up when the node has not joined within this time (default ${DEFAULT-VALUE})")
+  int joinTimeoutSeconds = 60;
+
   @Option(names = "--metrics-port", paramLabel = "PORT",
       description = "Serve this node's metrics at http://HOST:PORT/metrics (off by default)")
   Integer metricsPort;
 
   @Spec CommandSpec command;
+
+  /** Removes the empty folders a fresh store made, so that a failed start leaves nothing behind. */
+  private static void removeEmptyStore(Path store) {
+    try (Stream<Path> paths = Files.walk(store)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      // Only empty folders were there; failing to remove them is not worth hiding the real error.
+    }
+  }
+
+  /** Whether this node became Up in the cluster within the timeout. */
+  private static boolean joined(ActorSystem<Void> system, int seconds) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (System.nanoTime() < deadline) {
+      if (Cluster.get(system).selfMember().status() == MemberStatus.up()) {
+        return true;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return false;
+  }
 
   @Override
   public Integer call() {
@@ -60,12 +99,25 @@ final class WorkerNodeCommand implements Callable<Integer> {
       throw new BadInputException("--slots must be at least 1, got " + slots);
     }
     MetricsServer metrics = metricsPort == null ? null : MetricsServer.start(host, metricsPort, () -> null);
+    boolean storeExisted = Files.exists(store);
     ArtifactStore artifacts = new ArtifactStore(store);
     ActorSystem<Void> system = ActorSystem.create(
         ClusterGuardian.worker(slots, gpus, artifacts),
         ClusterConfig.SYSTEM_NAME, ClusterConfig.node(ClusterGuardian.WORKER_ROLE, host, port, join, tls, config));
     command.commandLine().getOut().println("worker " + system.address() + " joining " + join);
     command.commandLine().getOut().flush();
+    if (!joined(system, joinTimeoutSeconds)) {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().join();
+      if (metrics != null) {
+        metrics.close();
+      }
+      if (!storeExisted) {
+        removeEmptyStore(store);
+      }
+      throw new BadInputException("--join " + join + ": no orchestrator answered within " + joinTimeoutSeconds
+          + " s (is it running, reachable, and using the same TLS settings?)");
+    }
     system.getWhenTerminated().toCompletableFuture().join();
     if (metrics != null) {
       metrics.close();
