@@ -16,6 +16,13 @@ import org.subspace.workers.random.Rng;
  */
 public final class SgdTrainer {
 
+  /** Thrown when the loss stops being a finite number. */
+  public static final class TrainingDivergedException extends RuntimeException {
+    public TrainingDivergedException(String message) {
+      super(message);
+    }
+  }
+
   /** Called after every epoch; {@code snapshot} copies the state only when asked. */
   public interface EpochListener {
     void afterEpoch(int epochsDone, double meanLoss, java.util.function.Supplier<TrainingState> snapshot);
@@ -50,6 +57,12 @@ public final class SgdTrainer {
         lossSum.muli(0);
         runEpoch(epoch, manager, x, y, weights, momentum, lossSum);
         lastLoss = lossSum.getFloat() / n;
+        if (!Double.isFinite(lastLoss)) {
+          // Non-finite weights would flow silently into SWAG, PCA and every chain below.
+          throw new TrainingDivergedException(String.format(
+              "training diverged: the loss is %s after epoch %d (lower training.lr or raise training.batch-size)",
+              lastLoss, epoch + 1));
+        }
         if (epoch + 1 > settings.swagStartEpoch()) {
           swag.collect(weights.toFloatArray());
         }

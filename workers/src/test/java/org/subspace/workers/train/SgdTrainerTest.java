@@ -2,6 +2,7 @@ package org.subspace.workers.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -116,5 +117,16 @@ class SgdTrainerTest {
     assertEquals(0.1, schedule.rate(50), 1e-12);
     assertEquals(0.1 * (1 - 0.9 * 0.5), schedule.rate(70), 1e-12);
     assertEquals(0.01, schedule.rate(95), 1e-12);
+  }
+
+  @Test
+  void aDivergingTrainingStopsWithItsEpochInsteadOfPassingNaNsOn() {
+    RegressionData data = linearData(32);
+    TrainingSettings explosive = new TrainingSettings(20, 8, LearningRateSchedule.constant(1e4), 0.9, 0, 10, 2,
+        MSE_HALF);
+    SgdTrainer.TrainingDivergedException e = assertThrows(SgdTrainer.TrainingDivergedException.class,
+        () -> new SgdTrainer(new Mlp(SPEC), data, explosive, 1).run(TrainingState.initial(SPEC, explosive, 1), null));
+    assertTrue(e.getMessage().startsWith("training diverged: the loss is "), e.getMessage());
+    assertTrue(e.getMessage().contains("training.lr"), e.getMessage());
   }
 }
