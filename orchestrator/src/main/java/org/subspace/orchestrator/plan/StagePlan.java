@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -199,22 +198,5 @@ public final class StagePlan {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("stage settings are plain records", e);
     }
-  }
-
-  /** Counts per stage kind, in pipeline order. */
-  public Map<StageKind, Integer> counts() {
-    Map<StageKind, Integer> counts = new LinkedHashMap<>();
-    for (StageKind kind : StageKind.values()) {
-      counts.put(kind, ofKind(kind).size());
-    }
-    return counts;
-  }
-
-  public List<Configuration> configurations() {
-    List<Configuration> out = new ArrayList<>();
-    for (PlannedStage s : ofKind(StageKind.EVALUATE)) {
-      out.add(s.configuration());
-    }
-    return out;
   }
 }

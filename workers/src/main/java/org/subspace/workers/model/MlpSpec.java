@@ -87,12 +87,4 @@ public record MlpSpec(int inputs, List<Integer> hidden, Activation activation, H
     }
     return w;
   }
-
-  /** The architecture as text, e.g. {@code 2-200-50-50-50-1 relu}. */
-  public String describe() {
-    StringBuilder s = new StringBuilder().append(inputs);
-    hidden.forEach(h -> s.append('-').append(h));
-    s.append('-').append(outputs()).append(' ').append(activation.name().toLowerCase());
-    return head == Head.HETEROSCEDASTIC ? s.append(" heteroscedastic").toString() : s.toString();
-  }
 }
