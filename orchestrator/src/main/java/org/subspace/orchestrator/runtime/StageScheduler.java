@@ -142,7 +142,14 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
   }
 
   private Behavior<Command> onSubmit(SchedulerProtocol.Submit submit) {
-    queue.addLast(new Job(submit.stage(), 1, submit.resumeFrom(), 0, System.nanoTime()));
+    Job job = new Job(submit.stage(), 1, submit.resumeFrom(), 0, System.nanoTime());
+    // Evaluations jump the queue: each configuration finishes soon after its chain, so results
+    // arrive steadily and the evaluations' working memory never piles up at the end.
+    if (submit.stage().kind() == StageKind.EVALUATE) {
+      queue.addFirst(job);
+    } else {
+      queue.addLast(job);
+    }
     dispatch();
     return this;
   }
