@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -219,6 +221,10 @@ class OrchestratorTest {
     assertTrue(retries.stream().anyMatch(r -> ((Number) r.get("resume_position")).longValue() > 0),
         "some retry resumed from an in-stage checkpoint");
     assertTrue(retries.stream().allMatch(r -> String.valueOf(r.get("error")).contains("injected fault")));
+    // NaN losses, out-of-memory errors and I/O errors: each retried, none changes a number.
+    for (String kind : List.of("the loss is NaN", "OutOfMemoryError", "UncheckedIOException")) {
+      assertTrue(retries.stream().anyMatch(r -> String.valueOf(r.get("error")).contains(kind)), kind + " injected");
+    }
     assertEquals(TestRuns.resultsWithoutTimings(reference), TestRuns.resultsWithoutTimings(out));
   }
 
@@ -236,6 +242,45 @@ class OrchestratorTest {
     assertEquals(3, count(second, "stage-done", "evaluate"));
     assertEquals(26, second.stream().filter(e -> "stage-cached".equals(e.get("event"))).count());
     assertEquals(16, Files.readAllLines(out.resolve("results.csv")).size());
+  }
+
+  @Test
+  void corruptedOrDeletedArtifactsAreDetectedAndRecomputedNeverUsed() throws IOException {
+    Path out = dir.resolve("corrupted");
+    copy(reference, out);
+    List<Map<String, Object>> before = events(out);
+    String chainKey = firstDone(before, "sample");
+    String evaluationKey = firstDone(before, "evaluate");
+    Path chain = artifactOf(out, chainKey);
+    byte[] bytes = Files.readAllBytes(chain);
+    bytes[bytes.length / 2] ^= 0x10;
+    Files.write(chain, bytes);
+    Files.delete(artifactOf(out, evaluationKey));
+
+    run(out);
+    List<Map<String, Object>> all = events(out);
+    List<Map<String, Object>> rerun = all.subList(lastIndexOf(all, e -> "sweep-started".equals(e.get("event"))),
+        all.size());
+    List<Object> recomputed = rerun.stream().filter(e -> "stage-done".equals(e.get("event"))).map(e -> e.get("key"))
+        .toList();
+    assertTrue(recomputed.contains(chainKey), "the chain with a flipped byte ran again");
+    assertTrue(recomputed.contains(evaluationKey), "the evaluation whose output was deleted ran again");
+    assertEquals(2, recomputed.size(), "and nothing else: " + recomputed);
+    assertEquals(TestRuns.resultsWithoutTimings(reference), TestRuns.resultsWithoutTimings(out));
+  }
+
+  private static String firstDone(List<Map<String, Object>> events, String kind) {
+    return events.stream().filter(e -> "stage-done".equals(e.get("event")) && kind.equals(e.get("kind")))
+        .map(e -> (String) e.get("key")).findFirst().orElseThrow();
+  }
+
+  /** The file of a done stage's first output, found through its manifest. */
+  private static Path artifactOf(Path out, String key) throws IOException {
+    String manifest = Files.readString(out.resolve("store/stages/" + key + ".json"));
+    Matcher m = Pattern.compile("\"sha256\"\\s*:\\s*\"([0-9a-f]{64})\"")
+        .matcher(manifest);
+    assertTrue(m.find(), manifest);
+    return out.resolve("store/objects/" + m.group(1).substring(0, 2) + "/" + m.group(1));
   }
 
   @Test

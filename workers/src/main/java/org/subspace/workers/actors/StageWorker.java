@@ -100,7 +100,7 @@ public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
     ActorRef<StageEvent> replyTo = request.replyTo();
     replyTo.tell(new StageEvent.Started(key, request.attempt(), workerId));
     StageExecutor.Context reporter = new Reporter(key, request.attempt(), replyTo,
-        faults.strikeAt(key, request.attempt()));
+        faults.strikeAt(key, request.attempt()), faults);
     long started = System.nanoTime();
     ActorSystem<?> system = getContext().getSystem();
     CompletableFuture<StageExecutor.Result> work = CompletableFuture.supplyAsync(
@@ -148,8 +148,8 @@ public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
   }
 
   /** Runs on the compute thread: ActorRef.tell is thread-safe. */
-  private record Reporter(String key, int attempt, ActorRef<StageEvent> replyTo, OptionalDouble strikeAt)
-      implements StageExecutor.Context {
+  private record Reporter(String key, int attempt, ActorRef<StageEvent> replyTo, OptionalDouble strikeAt,
+      FaultInjector faults) implements StageExecutor.Context {
     @Override
     public void progress(long done, long total, String detail) {
       replyTo.tell(new StageEvent.Progress(key, attempt, done, total, detail));
@@ -163,8 +163,11 @@ public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
     @Override
     public void faultPoint(double fraction) {
       if (strikeAt.isPresent() && fraction >= strikeAt.getAsDouble()) {
-        throw new FaultInjector.InjectedFault(String.format("injected fault at %.0f%% of attempt %d",
-            100 * fraction, attempt));
+        Throwable failure = faults.failure(key, attempt, fraction);
+        if (failure instanceof Error error) {
+          throw error;
+        }
+        throw (RuntimeException) failure;
       }
     }
   }
