@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.time.LocalDateTime;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,6 +27,9 @@ public final class Npy {
   private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
   private static final Pattern HEADER = Pattern.compile(
       "\\{'descr': '([<>|][a-z][0-9]+)', 'fortran_order': (True|False), 'shape': \\(([0-9, ]*)\\), \\}");
+
+  /** The earliest time a zip entry can hold. */
+  private static final LocalDateTime ZIP_TIME = LocalDateTime.of(1980, 1, 1, 0, 0);
 
   private Npy() {}
 
@@ -118,6 +122,8 @@ public final class Npy {
     for (Map.Entry<String, Tensor> entry : tensors.entrySet()) {
       byte[] bytes = toBytes(entry.getValue());
       ZipEntry member = new ZipEntry(entry.getKey() + ".npy");
+      // A fixed timestamp: the same tensors must give the same bytes, hence the same sha256.
+      member.setTimeLocal(ZIP_TIME);
       member.setMethod(ZipEntry.STORED);
       member.setSize(bytes.length);
       CRC32 crc = new CRC32();
