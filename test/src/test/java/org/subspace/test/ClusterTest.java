@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -110,6 +111,38 @@ class ClusterTest {
     System.out.println("reassignment after SIGKILL: " + reassignMillis + " ms");
     assertTrue(reassignMillis < 5000, "reassigned " + reassignMillis + " ms after the kill");
     assertTrue(!String.valueOf(trainStart.get("worker")).contains(victim), "on the surviving worker");
+    assertEquals(reference, TestRuns.resultsWithoutTimings(out));
+  }
+
+  @Test
+  void aKilledOrchestratorNodeRestartsFindsItsWorkersAgainAndResumes() throws Exception {
+    Path out = dir.resolve("orchestrator-killed");
+    int seed = TestRuns.freePort();
+    List<String> orchestrator = new ArrayList<>(List.of("orchestrator", "config/sweeps/toy-grid.conf", "--out",
+        out.toString(), "--port", Integer.toString(seed), "--quiet", "-D", "orchestrator.metrics.port=0"));
+    orchestrator.addAll(SHORT);
+    Process first = TestRuns.child(dir.resolve("orchestrator-1.log"), orchestrator);
+    Process a = worker(seed, TestRuns.freePort(), dir.resolve("rejoin-a"));
+    Process b = worker(seed, TestRuns.freePort(), dir.resolve("rejoin-b"));
+    try {
+      waitForEvent(out, e -> "stage-done".equals(e.get("event")) && "sample".equals(e.get("kind")));
+      first.destroyForcibly().waitFor();
+      // The workers lose their orchestrator, are removed from the dead cluster, and join again.
+      Process second = TestRuns.child(dir.resolve("orchestrator-2.log"), orchestrator);
+      assertTrue(second.waitFor(180, TimeUnit.SECONDS), "the restarted orchestrator finishes");
+      assertEquals(0, second.exitValue());
+      assertTrue(a.isAlive() && b.isAlive(), "the workers outlived their first orchestrator");
+    } finally {
+      first.destroyForcibly();
+      a.destroyForcibly();
+      b.destroyForcibly();
+    }
+    List<Map<String, Object>> events = EventLog.read(out.resolve("events.jsonl"));
+    Map<Object, Long> donePerKey = events.stream().filter(e -> "stage-done".equals(e.get("event")))
+        .collect(Collectors.groupingBy(e -> e.get("key"), Collectors.counting()));
+    assertEquals(26, donePerKey.size(), "every stage finished");
+    assertTrue(donePerKey.values().stream().allMatch(n -> n == 1), "no finished stage was computed again");
+    assertTrue(events.stream().anyMatch(e -> "stage-cached".equals(e.get("event"))), "the restart found finished work");
     assertEquals(reference, TestRuns.resultsWithoutTimings(out));
   }
 

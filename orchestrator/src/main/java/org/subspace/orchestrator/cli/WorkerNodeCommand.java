@@ -10,6 +10,7 @@ import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Callable;
 import org.subspace.orchestrator.cluster.ClusterConfig;
 import org.subspace.orchestrator.cluster.ClusterGuardian;
@@ -101,11 +102,9 @@ final class WorkerNodeCommand implements Callable<Integer> {
     MetricsServer metrics = metricsPort == null ? null : MetricsServer.start(host, metricsPort, () -> null);
     boolean storeExisted = Files.exists(store);
     ArtifactStore artifacts = new ArtifactStore(store);
-    ActorSystem<Void> system = ActorSystem.create(
-        ClusterGuardian.worker(slots, gpus, artifacts),
-        ClusterConfig.SYSTEM_NAME, ClusterConfig.node(ClusterGuardian.WORKER_ROLE, host, port, join, tls, config));
-    command.commandLine().getOut().println("worker " + system.address() + " joining " + join);
-    command.commandLine().getOut().flush();
+    AtomicBoolean stopping = new AtomicBoolean();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stopping.set(true)));
+    ActorSystem<Void> system = start(artifacts);
     if (!joined(system, joinTimeoutSeconds)) {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().join();
@@ -118,10 +117,42 @@ final class WorkerNodeCommand implements Callable<Integer> {
       throw new BadInputException("--join " + join + ": no orchestrator answered within " + joinTimeoutSeconds
           + " s (is it running, reachable, and using the same TLS settings?)");
     }
-    system.getWhenTerminated().toCompletableFuture().join();
+    // A worker outlives its orchestrator: when the cluster removes this node (the orchestrator
+    // died and Split Brain Resolver downed the rest), it starts afresh and joins again, so that a
+    // restarted orchestrator finds its workers. Only stopping the process ends it.
+    while (true) {
+      system.getWhenTerminated().toCompletableFuture().join();
+      if (awaitStop(stopping)) {
+        break;
+      }
+      system = start(artifacts);
+      while (!joined(system, joinTimeoutSeconds) && !stopping.get()) {
+        system.terminate();
+        system.getWhenTerminated().toCompletableFuture().join();
+        system = start(artifacts);
+      }
+    }
     if (metrics != null) {
       metrics.close();
     }
     return 0;
+  }
+
+  private ActorSystem<Void> start(ArtifactStore artifacts) {
+    ActorSystem<Void> system = ActorSystem.create(ClusterGuardian.worker(slots, gpus, artifacts),
+        ClusterConfig.SYSTEM_NAME, ClusterConfig.node(ClusterGuardian.WORKER_ROLE, host, port, join, tls, config));
+    command.commandLine().getOut().println("worker " + system.address() + " joining " + join);
+    command.commandLine().getOut().flush();
+    return system;
+  }
+
+  /** Whether the process is being stopped (the shutdown hook may trail the actor system by a moment). */
+  private static boolean awaitStop(AtomicBoolean stopping) {
+    try {
+      Thread.sleep(500);
+    } catch (InterruptedException e) {
+      return true;
+    }
+    return stopping.get();
   }
 }
