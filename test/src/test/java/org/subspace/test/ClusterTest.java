@@ -146,6 +146,44 @@ class ClusterTest {
     assertEquals(reference, TestRuns.resultsWithoutTimings(out));
   }
 
+  @Test
+  void aPausedWorkerIsReplacedAndItsLateWorkChangesNothing() throws Exception {
+    Path out = dir.resolve("partition");
+    int seed = TestRuns.freePort();
+    int portA = TestRuns.freePort();
+    int portB = TestRuns.freePort();
+    CompletableFuture<Integer> sweep = orchestrator(out, seed);
+    Map<String, Process> workers = Map.of("127.0.0.1:" + portA, worker(seed, portA, dir.resolve("pause-a")),
+        "127.0.0.1:" + portB, worker(seed, portB, dir.resolve("pause-b")));
+    String pausedWorker;
+    try {
+      Map<String, Object> checkpoint = waitForEvent(out, e -> "stage-checkpoint".equals(e.get("event"))
+          && "train".equals(e.get("kind")));
+      pausedWorker = String.valueOf(checkpoint.get("worker"));
+      Process paused = workers.get(pausedWorker.replace("subspace@", ""));
+      signal("STOP", paused);
+      // Past the failure detector and Split Brain Resolver: the other side carries on without it.
+      Thread.sleep(8000);
+      signal("CONT", paused);
+      assertEquals(0, sweep.get(180, TimeUnit.SECONDS));
+    } finally {
+      workers.values().forEach(Process::destroyForcibly);
+    }
+    List<Map<String, Object>> events = EventLog.read(out.resolve("events.jsonl"));
+    Map<Object, Long> donePerKey = events.stream().filter(e -> "stage-done".equals(e.get("event")))
+        .collect(Collectors.groupingBy(e -> e.get("key"), Collectors.counting()));
+    assertEquals(26, donePerKey.size());
+    assertTrue(donePerKey.values().stream().allMatch(n -> n == 1), "no stage counted twice");
+    assertTrue(events.stream().anyMatch(e -> "stage-started".equals(e.get("event")) && "train".equals(e.get("kind"))
+        && !pausedWorker.equals(e.get("worker"))), "the training moved to the worker that was not paused");
+    assertEquals(reference, TestRuns.resultsWithoutTimings(out));
+  }
+
+  private static void signal(String name, Process process) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+    assertEquals(0, kill.waitFor(), "kill -" + name);
+  }
+
   private static Map<String, Object> waitForEvent(Path out, Predicate<Map<String, Object>> match)
       throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
