@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,6 +53,14 @@ class ClusterTest {
         new PrintWriter(new StringWriter(), true), args.toArray(new String[0])));
   }
 
+  /** Two worker JVMs joining the seed, by their cluster address (host:port). */
+  private static Map<String, Process> twoWorkers(int seed, String name) throws IOException {
+    int portA = TestRuns.freePort();
+    int portB = TestRuns.freePort();
+    return Map.of("127.0.0.1:" + portA, worker(seed, portA, dir.resolve(name + "-a")),
+        "127.0.0.1:" + portB, worker(seed, portB, dir.resolve(name + "-b")));
+  }
+
   private static Process worker(int seedPort, int port, Path store) throws IOException {
     return TestRuns.child(store.resolveSibling(store.getFileName() + ".log"), List.of("worker", "--join",
         "127.0.0.1:" + seedPort, "--port", Integer.toString(port), "--store", store.toString()));
@@ -85,11 +92,8 @@ class ClusterTest {
   void aKilledWorkersStageIsReassignedWithinFiveSecondsAndNothingChanges() throws Exception {
     Path out = dir.resolve("killed");
     int seed = TestRuns.freePort();
-    int portA = TestRuns.freePort();
-    int portB = TestRuns.freePort();
     CompletableFuture<Integer> sweep = orchestrator(out, seed);
-    Map<String, Process> workers = Map.of("127.0.0.1:" + portA, worker(seed, portA, dir.resolve("kill-a")),
-        "127.0.0.1:" + portB, worker(seed, portB, dir.resolve("kill-b")));
+    Map<String, Process> workers = twoWorkers(seed, "kill");
     long killedAt;
     String victim;
     try {
@@ -138,10 +142,7 @@ class ClusterTest {
       b.destroyForcibly();
     }
     List<Map<String, Object>> events = EventLog.read(out.resolve("events.jsonl"));
-    Map<Object, Long> donePerKey = events.stream().filter(e -> "stage-done".equals(e.get("event")))
-        .collect(Collectors.groupingBy(e -> e.get("key"), Collectors.counting()));
-    assertEquals(26, donePerKey.size(), "every stage finished");
-    assertTrue(donePerKey.values().stream().allMatch(n -> n == 1), "no finished stage was computed again");
+    TestRuns.assertEveryStageDoneOnce(out, 26);
     assertTrue(events.stream().anyMatch(e -> "stage-cached".equals(e.get("event"))), "the restart found finished work");
     assertEquals(reference, TestRuns.resultsWithoutTimings(out));
   }
@@ -150,11 +151,8 @@ class ClusterTest {
   void aPausedWorkerIsReplacedAndItsLateWorkChangesNothing() throws Exception {
     Path out = dir.resolve("partition");
     int seed = TestRuns.freePort();
-    int portA = TestRuns.freePort();
-    int portB = TestRuns.freePort();
     CompletableFuture<Integer> sweep = orchestrator(out, seed);
-    Map<String, Process> workers = Map.of("127.0.0.1:" + portA, worker(seed, portA, dir.resolve("pause-a")),
-        "127.0.0.1:" + portB, worker(seed, portB, dir.resolve("pause-b")));
+    Map<String, Process> workers = twoWorkers(seed, "pause");
     String pausedWorker;
     try {
       Map<String, Object> checkpoint = waitForEvent(out, e -> "stage-checkpoint".equals(e.get("event"))
@@ -169,11 +167,8 @@ class ClusterTest {
     } finally {
       workers.values().forEach(Process::destroyForcibly);
     }
+    TestRuns.assertEveryStageDoneOnce(out, 26);
     List<Map<String, Object>> events = EventLog.read(out.resolve("events.jsonl"));
-    Map<Object, Long> donePerKey = events.stream().filter(e -> "stage-done".equals(e.get("event")))
-        .collect(Collectors.groupingBy(e -> e.get("key"), Collectors.counting()));
-    assertEquals(26, donePerKey.size());
-    assertTrue(donePerKey.values().stream().allMatch(n -> n == 1), "no stage counted twice");
     assertTrue(events.stream().anyMatch(e -> "stage-started".equals(e.get("event")) && "train".equals(e.get("kind"))
         && !pausedWorker.equals(e.get("worker"))), "the training moved to the worker that was not paused");
     assertEquals(reference, TestRuns.resultsWithoutTimings(out));

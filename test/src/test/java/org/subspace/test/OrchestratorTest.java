@@ -18,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -303,10 +302,7 @@ class OrchestratorTest {
     assertEquals(0, third.exitValue());
 
     List<Map<String, Object>> events = events(out);
-    Map<Object, Long> donePerKey = events.stream().filter(e -> "stage-done".equals(e.get("event")))
-        .collect(Collectors.groupingBy(e -> e.get("key"), Collectors.counting()));
-    assertEquals(26, donePerKey.size(), "every stage finished");
-    assertTrue(donePerKey.values().stream().allMatch(n -> n == 1), "no finished stage was computed again");
+    TestRuns.assertEveryStageDoneOnce(out, 26);
     List<Map<String, Object>> trainQueued = events.stream()
         .filter(e -> "stage-queued".equals(e.get("event")) && "train".equals(e.get("kind"))).toList();
     assertEquals(Boolean.TRUE, trainQueued.get(1).get("resume"), "training continued from its checkpoint");

@@ -1,5 +1,8 @@
 package org.subspace.test;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -7,6 +10,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.subspace.orchestrator.runtime.EventLog;
 import org.subspace.orchestrator.cli.SubspaceCommand;
 
 /** What the end-to-end tests share: comparing results, free ports, child JVMs. */
@@ -29,6 +35,15 @@ final class TestRuns {
       kept.add(row.toString());
     }
     return kept;
+  }
+
+  /** Asserts from the event log that each of the sweep's {@code stages} was done exactly once over all runs. */
+  static void assertEveryStageDoneOnce(Path out, int stages) throws IOException {
+    Map<Object, Long> donePerKey = EventLog.read(out.resolve("events.jsonl")).stream()
+        .filter(e -> "stage-done".equals(e.get("event")))
+        .collect(Collectors.groupingBy(e -> e.get("key"), Collectors.counting()));
+    assertEquals(stages, donePerKey.size(), "every stage finished");
+    assertTrue(donePerKey.values().stream().allMatch(n -> n == 1), "no finished stage was computed again");
   }
 
   static int freePort() throws IOException {

@@ -1,5 +1,6 @@
 package org.subspace.orchestrator.bench;
 
+import java.io.IOException;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -36,19 +37,20 @@ public final class MemoryProbe {
         z[i % 10] = Math.sin(i);
         network.logLikelihood(z);
         if (i % every == 0) {
-          System.out.printf("%d %.2f %.3f%n", i, residentMegabytes(), directMegabytes());
+          System.out.printf("%d %.2f %.3f%n", i, residentMegabytes(Path.of("/proc/self")), directMegabytes());
         }
       }
     }
   }
 
-  private static double residentMegabytes() throws Exception {
-    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+  /** The resident set size in MB of the process whose /proc folder is {@code proc}. */
+  static double residentMegabytes(Path proc) throws IOException {
+    for (String line : Files.readAllLines(proc.resolve("status"))) {
       if (line.startsWith("VmRSS:")) {
         return Double.parseDouble(line.replaceAll("[^0-9]", "")) / 1024;
       }
     }
-    return Double.NaN;
+    throw new IOException(proc.resolve("status") + " has no VmRSS line");
   }
 
   private static double directMegabytes() {

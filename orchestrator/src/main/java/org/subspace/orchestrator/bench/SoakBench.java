@@ -61,7 +61,8 @@ public final class SoakBench {
     Path proc = Path.of("/proc", Long.toString(child.pid()));
     while (child.isAlive()) {
       try {
-        samples.add(new Sample((System.nanoTime() - start) / 1e9, rss(proc), count(proc.resolve("fd")),
+        samples.add(new Sample((System.nanoTime() - start) / 1e9, MemoryProbe.residentMegabytes(proc),
+            count(proc.resolve("fd")),
             count(proc.resolve("task"))));
       } catch (IOException gone) {
         break;
@@ -119,15 +120,6 @@ public final class SoakBench {
     summary.forEach(log::println);
     log.flush();
     return summary;
-  }
-
-  private static double rss(Path proc) throws IOException {
-    for (String line : Files.readAllLines(proc.resolve("status"))) {
-      if (line.startsWith("VmRSS:")) {
-        return Double.parseDouble(line.replaceAll("[^0-9]", "")) / 1024;
-      }
-    }
-    throw new IOException("no VmRSS");
   }
 
   private static int count(Path folder) throws IOException {
