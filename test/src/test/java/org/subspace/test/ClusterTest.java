@@ -10,8 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -24,41 +26,56 @@ import org.subspace.orchestrator.runtime.EventLog;
 /**
  * The cluster mode on 127.0.0.1: an orchestrator node (in this JVM) and worker nodes (child
  * JVMs with their own stores) run the shortened 4 x 3 toy grid with the same results as one
- * JVM, and a SIGKILLed worker's stage is reassigned within the target time.
+ * JVM; SIGKILLed workers and orchestrators, and a paused worker, change neither the results nor
+ * how often each stage is done.
  */
 class ClusterTest {
   private static final List<String> SHORT = List.of(
       "-D", "training.epochs=300", "-D", "training.swag.start-epoch=200", "-D", "inference.samples=100",
       "-D", "orchestrator.checkpoint.train-epochs=25", "-D", "orchestrator.checkpoint.sample-iterations=20");
 
+  /** Long enough in every phase for three kills to land while work remains. */
+  private static final List<String> LONGER = List.of(
+      "-D", "training.epochs=1000", "-D", "training.swag.start-epoch=700", "-D", "inference.samples=600",
+      "-D", "orchestrator.checkpoint.train-epochs=25", "-D", "orchestrator.checkpoint.sample-iterations=20");
+
   @TempDir static Path dir;
   private static List<String> reference;
+  private static List<String> longerReference;
 
   @BeforeAll
-  static void oneJvmReference() throws IOException {
-    Path out = dir.resolve("one-jvm");
+  static void oneJvmReferences() throws IOException {
+    reference = oneJvm(dir.resolve("one-jvm"), SHORT);
+    longerReference = oneJvm(dir.resolve("one-jvm-longer"), LONGER);
+  }
+
+  private static List<String> oneJvm(Path out, List<String> settings) throws IOException {
     List<String> args = new ArrayList<>(List.of("run", "config/sweeps/toy-grid.conf", "--out", out.toString()));
-    args.addAll(SHORT);
+    args.addAll(settings);
     StringWriter output = new StringWriter();
     assertEquals(0, SubspaceCommand.execute(new PrintWriter(output, true), new PrintWriter(output, true),
         args.toArray(new String[0])), output.toString());
-    reference = TestRuns.resultsWithoutTimings(out);
+    return TestRuns.resultsWithoutTimings(out);
   }
 
-  private static CompletableFuture<Integer> orchestrator(Path out, int port) {
+  private static CompletableFuture<Integer> orchestrator(Path out, int port, List<String> settings) {
     List<String> args = new ArrayList<>(List.of("orchestrator", "config/sweeps/toy-grid.conf", "--out", out.toString(),
         "--port", Integer.toString(port)));
-    args.addAll(SHORT);
+    args.addAll(settings);
     return CompletableFuture.supplyAsync(() -> SubspaceCommand.execute(new PrintWriter(new StringWriter(), true),
         new PrintWriter(new StringWriter(), true), args.toArray(new String[0])));
   }
 
   /** Two worker JVMs joining the seed, by their cluster address (host:port). */
   private static Map<String, Process> twoWorkers(int seed, String name) throws IOException {
-    int portA = TestRuns.freePort();
-    int portB = TestRuns.freePort();
-    return Map.of("127.0.0.1:" + portA, worker(seed, portA, dir.resolve(name + "-a")),
-        "127.0.0.1:" + portB, worker(seed, portB, dir.resolve(name + "-b")));
+    Map<String, Process> workers = new HashMap<>(oneWorker(seed, name + "-a"));
+    workers.putAll(oneWorker(seed, name + "-b"));
+    return workers;
+  }
+
+  private static Map<String, Process> oneWorker(int seed, String name) throws IOException {
+    int port = TestRuns.freePort();
+    return Map.of("127.0.0.1:" + port, worker(seed, port, dir.resolve(name)));
   }
 
   private static Process worker(int seedPort, int port, Path store) throws IOException {
@@ -70,7 +87,7 @@ class ClusterTest {
   void anOrchestratorAndTwoWorkerNodesGiveTheOneJvmResults() throws Exception {
     Path out = dir.resolve("cluster");
     int seed = TestRuns.freePort();
-    CompletableFuture<Integer> sweep = orchestrator(out, seed);
+    CompletableFuture<Integer> sweep = orchestrator(out, seed, SHORT);
     Process a = worker(seed, TestRuns.freePort(), dir.resolve("store-a"));
     Process b = worker(seed, TestRuns.freePort(), dir.resolve("store-b"));
     try {
@@ -92,7 +109,7 @@ class ClusterTest {
   void aKilledWorkersStageIsReassignedWithinFiveSecondsAndNothingChanges() throws Exception {
     Path out = dir.resolve("killed");
     int seed = TestRuns.freePort();
-    CompletableFuture<Integer> sweep = orchestrator(out, seed);
+    CompletableFuture<Integer> sweep = orchestrator(out, seed, SHORT);
     Map<String, Process> workers = twoWorkers(seed, "kill");
     long killedAt;
     String victim;
@@ -119,30 +136,75 @@ class ClusterTest {
   }
 
   @Test
-  void aKilledOrchestratorNodeRestartsFindsItsWorkersAgainAndResumes() throws Exception {
+  void workersKilledAtRandomMomentsChangeNothing() throws Exception {
+    Path out = dir.resolve("chaos");
+    int seed = TestRuns.freePort();
+    CompletableFuture<Integer> sweep = orchestrator(out, seed, LONGER);
+    Map<String, Process> workers = twoWorkers(seed, "chaos-0");
+    Random random = new Random(8);
+    // One kill while training, one among the chains, one among the evaluations; each moment is
+    // a random delay after a stage of that kind started, and the victim is the worker running it.
+    List<String> phases = List.of("train", "sample", "evaluate");
+    long lastKill = 0;
+    try {
+      for (int round = 0; round < phases.size(); round++) {
+        String phase = phases.get(round);
+        long after = lastKill;
+        Map<String, Object> started = waitForEvent(out, e -> "stage-started".equals(e.get("event"))
+            && phase.equals(e.get("kind")) && ((Number) e.get("time")).longValue() > after);
+        Thread.sleep(random.nextInt(800));
+        String victim = String.valueOf(started.get("worker")).replace("subspace@", "");
+        workers.remove(victim).destroyForcibly().waitFor();
+        lastKill = System.currentTimeMillis();
+        System.out.printf("chaos: killed %s during %s%n", victim, phase);
+        workers.putAll(oneWorker(seed, "chaos-" + (round + 1)));
+      }
+      assertEquals(0, sweep.get(180, TimeUnit.SECONDS));
+    } finally {
+      workers.values().forEach(Process::destroyForcibly);
+    }
+    TestRuns.assertEveryStageDoneOnce(out, 26);
+    assertEquals(longerReference, TestRuns.resultsWithoutTimings(out));
+  }
+
+  @Test
+  void anOrchestratorKilledThreeTimesRestartsFindsItsWorkersAgainAndResumes() throws Exception {
     Path out = dir.resolve("orchestrator-killed");
     int seed = TestRuns.freePort();
     List<String> orchestrator = new ArrayList<>(List.of("orchestrator", "config/sweeps/toy-grid.conf", "--out",
         out.toString(), "--port", Integer.toString(seed), "--quiet", "-D", "orchestrator.metrics.port=0"));
     orchestrator.addAll(SHORT);
-    Process first = TestRuns.child(dir.resolve("orchestrator-1.log"), orchestrator);
     Process a = worker(seed, TestRuns.freePort(), dir.resolve("rejoin-a"));
     Process b = worker(seed, TestRuns.freePort(), dir.resolve("rejoin-b"));
+    List<Process> orchestrators = new ArrayList<>();
+    // Killed mid-training, after the first chain, and after the first evaluation of its run.
+    List<Predicate<Map<String, Object>>> killPoints = List.of(
+        e -> "stage-checkpoint".equals(e.get("event")) && "train".equals(e.get("kind")),
+        e -> "stage-done".equals(e.get("event")) && "sample".equals(e.get("kind")),
+        e -> "stage-done".equals(e.get("event")) && "evaluate".equals(e.get("kind")));
     try {
-      waitForEvent(out, e -> "stage-done".equals(e.get("event")) && "sample".equals(e.get("kind")));
-      first.destroyForcibly().waitFor();
+      for (Predicate<Map<String, Object>> killPoint : killPoints) {
+        long startedAt = System.currentTimeMillis();
+        Process run = TestRuns.child(dir.resolve("orchestrator-" + orchestrators.size() + ".log"), orchestrator);
+        orchestrators.add(run);
+        waitForEvent(out, e -> killPoint.test(e) && ((Number) e.get("time")).longValue() >= startedAt);
+        run.destroyForcibly().waitFor();
+      }
       // The workers lose their orchestrator, are removed from the dead cluster, and join again.
-      Process second = TestRuns.child(dir.resolve("orchestrator-2.log"), orchestrator);
-      assertTrue(second.waitFor(180, TimeUnit.SECONDS), "the restarted orchestrator finishes");
-      assertEquals(0, second.exitValue());
-      assertTrue(a.isAlive() && b.isAlive(), "the workers outlived their first orchestrator");
+      Process last = TestRuns.child(dir.resolve("orchestrator-last.log"), orchestrator);
+      orchestrators.add(last);
+      assertTrue(last.waitFor(180, TimeUnit.SECONDS), "the restarted orchestrator finishes");
+      assertEquals(0, last.exitValue());
+      assertTrue(a.isAlive() && b.isAlive(), "the workers outlived their orchestrators");
     } finally {
-      first.destroyForcibly();
+      orchestrators.forEach(Process::destroyForcibly);
       a.destroyForcibly();
       b.destroyForcibly();
     }
     List<Map<String, Object>> events = EventLog.read(out.resolve("events.jsonl"));
     TestRuns.assertEveryStageDoneOnce(out, 26);
+    assertEquals(3, events.stream().filter(e -> "sweep-started".equals(e.get("event"))).count() - 1,
+        "three restarts");
     assertTrue(events.stream().anyMatch(e -> "stage-cached".equals(e.get("event"))), "the restart found finished work");
     assertEquals(reference, TestRuns.resultsWithoutTimings(out));
   }
@@ -151,7 +213,7 @@ class ClusterTest {
   void aPausedWorkerIsReplacedAndItsLateWorkChangesNothing() throws Exception {
     Path out = dir.resolve("partition");
     int seed = TestRuns.freePort();
-    CompletableFuture<Integer> sweep = orchestrator(out, seed);
+    CompletableFuture<Integer> sweep = orchestrator(out, seed, SHORT);
     Map<String, Process> workers = twoWorkers(seed, "pause");
     String pausedWorker;
     try {
