@@ -1,7 +1,9 @@
 package org.subspace.orchestrator.cli;
 
 import java.io.PrintWriter;
+import java.util.Optional;
 import org.subspace.protocol.BadInputException;
+import org.subspace.workers.store.DiskFullException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -38,6 +40,12 @@ public final class SubspaceCommand {
       if (exception instanceof BadInputException) {
         cmd.getErr().println("error: " + exception.getMessage());
         return EXIT_BAD_INPUT;
+      }
+      Optional<DiskFullException> diskFull = DiskFullException.in(exception);
+      if (diskFull.isPresent()) {
+        cmd.getErr().println("error: " + diskFull.get().getMessage()
+            + "; free some space and run the same command again: finished stages are kept");
+        return EXIT_FAILED_WORK;
       }
       cmd.getErr().println("error: " + exception);
       exception.printStackTrace(cmd.getErr());

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.subspace.workers.store.DiskFullException;
 
 /**
  * A line-oriented file that is only appended to and must never keep a half-written line:
@@ -26,7 +27,7 @@ final class AppendOnlyFile implements AutoCloseable {
       channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
           StandardOpenOption.APPEND);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot open " + file + ": " + e.getMessage(), e);
+      throw DiskFullException.writeFailed(file, e);
     }
   }
 
@@ -46,7 +47,7 @@ final class AppendOnlyFile implements AutoCloseable {
       }
       channel.force(false);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot append to " + file + ": " + e.getMessage(), e);
+      throw DiskFullException.writeFailed(file, e);
     }
   }
 

@@ -2,6 +2,7 @@ package org.subspace.orchestrator.runtime;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.ChildFailed;
 import akka.actor.typed.Terminated;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -44,6 +45,10 @@ public final class LocalGuardian {
       context.watch(sweep);
       // The supervisor stops once it has completed the outcome; stopping before means it crashed.
       return Behaviors.receive(Void.class)
+          .onSignal(ChildFailed.class, crashed -> {
+            outputs.outcome().completeExceptionally(crashed.getCause());
+            return Behaviors.same();
+          })
           .onSignal(Terminated.class, stopped -> {
             outputs.outcome().completeExceptionally(
                 new IllegalStateException("the sweep supervisor stopped unexpectedly"));

@@ -39,4 +39,7 @@ public final class SchedulerProtocol {
 
   /** Every attempt failed: the stage is failed for good. */
   public record GaveUp(String key, int attempts, String error) implements Report {}
+
+  /** A worker's disk is full: no retry can succeed until space is freed, so the sweep stops. */
+  public record DiskFull(String key, String workerId, String error) implements Report {}
 }

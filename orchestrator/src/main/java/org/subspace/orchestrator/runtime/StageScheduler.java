@@ -293,7 +293,10 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
       checkpoints.remove(event.key());
       succeeded.outputs().forEach(ref -> madeBy.put(ref.sha256(), current.worker()));
     }
-    if (event instanceof StageEvent.Failed failed) {
+    if (event instanceof StageEvent.Failed failed && failed.diskFull()) {
+      release(event.key());
+      reports.tell(new SchedulerProtocol.DiskFull(event.key(), workerId, failed.error()));
+    } else if (event instanceof StageEvent.Failed failed) {
       release(event.key());
       onAttemptFailed(current.job(), failed);
     } else {

@@ -7,6 +7,7 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import akka.japi.function.Function;
 import io.micrometer.core.instrument.Metrics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.concurrent.CompletableFuture;
@@ -31,6 +33,7 @@ import org.subspace.protocol.store.ArtifactStoreProtocol;
 import org.subspace.workers.actors.ActorMetrics;
 import org.subspace.workers.actors.ArtifactFetch;
 import org.subspace.workers.store.ArtifactStore;
+import org.subspace.workers.store.DiskFullException;
 
 /**
  * Owns one sweep: walks the stage graph, submits every stage whose upstream stages are done
@@ -55,8 +58,34 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
    */
   public static Behavior<Command> create(SweepSpec.RuntimeSpec runtime, StagePlan plan, ArtifactStore store,
       SweepOutputs outputs, ActorRef<ArtifactStoreProtocol.Command> sweepArtifacts) {
-    return ActorMetrics.instrument("sweep", Behaviors.setup(context -> new SweepSupervisor(context,
-        runtime, plan, store, outputs, sweepArtifacts)));
+    return ActorMetrics.instrument("sweep", Behaviors.setup(context -> {
+      try {
+        return new SweepSupervisor(context, runtime, plan, store, outputs, sweepArtifacts);
+      } catch (DiskFullException e) {
+        return stopOnDiskFull(outputs.outcome(), e);
+      }
+    }));
+  }
+
+  /**
+   * A full disk stops the sweep rather than failing stage after stage (or, in a cluster,
+   * restarting the supervisor into the same wall); every finished stage is already durable, so
+   * running the same command after freeing space resumes it.
+   */
+  private static Behavior<Command> stopOnDiskFull(CompletableFuture<SweepOutcome> outcome, DiskFullException e) {
+    outcome.completeExceptionally(e);
+    return Behaviors.stopped();
+  }
+
+  private <T> Function<T, Behavior<Command>> stoppingOnDiskFull(Function<T, Behavior<Command>> handler) {
+    return message -> {
+      try {
+        return handler.apply(message);
+      } catch (DiskFullException e) {
+        getContext().getLog().error("{}", e.getMessage());
+        return stopOnDiskFull(outcome, e);
+      }
+    };
   }
 
   private final StagePlan plan;
@@ -112,10 +141,11 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(SchedulerProtocol.Forwarded.class, this::pullThenHandle)
-        .onMessage(Pulled.class, this::onPulled)
-        .onMessage(SchedulerProtocol.Retrying.class, this::onRetrying)
-        .onMessage(SchedulerProtocol.GaveUp.class, this::onGaveUp)
+        .onMessage(SchedulerProtocol.Forwarded.class, stoppingOnDiskFull(this::pullThenHandle))
+        .onMessage(Pulled.class, stoppingOnDiskFull(this::onPulled))
+        .onMessage(SchedulerProtocol.Retrying.class, stoppingOnDiskFull(this::onRetrying))
+        .onMessage(SchedulerProtocol.GaveUp.class, stoppingOnDiskFull(this::onGaveUp))
+        .onMessage(SchedulerProtocol.DiskFull.class, stoppingOnDiskFull(this::onDiskFull))
         .build();
   }
 
@@ -142,6 +172,10 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
   private Behavior<Command> onPulled(Pulled pulled) {
     if (pulled.error() == null) {
       return onForwarded(pulled.forwarded());
+    }
+    Optional<DiskFullException> diskFull = DiskFullException.in(pulled.error());
+    if (diskFull.isPresent()) {
+      throw diskFull.get();
     }
     String key = pulled.forwarded().key();
     getContext().getLog().warn("could not pull the artifacts of {} from {}: {}", plan.get(key).description(),
@@ -220,6 +254,11 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
         "attempt", retrying.failedAttempt(), "error", retrying.error(), "delay_ms", retrying.delayMillis(),
         "resume_position", retrying.resumePosition()));
     return this;
+  }
+
+  private Behavior<Command> onDiskFull(SchedulerProtocol.DiskFull diskFull) {
+    throw new DiskFullException(diskFull.error() + " (on worker " + diskFull.workerId() + ", running "
+        + plan.get(diskFull.key()).description() + ")");
   }
 
   private Behavior<Command> onGaveUp(SchedulerProtocol.GaveUp gaveUp) {

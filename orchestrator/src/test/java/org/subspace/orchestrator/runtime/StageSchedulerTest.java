@@ -123,7 +123,7 @@ class StageSchedulerTest {
     assertNull(first.resumeFrom());
     ArtifactRef checkpoint = new ArtifactRef("b".repeat(64), "chain-checkpoint", 3, Map.of());
     first.replyTo().tell(new StageEvent.Checkpointed("r1", 1, checkpoint, 5));
-    first.replyTo().tell(new StageEvent.Failed("r1", 1, "boom"));
+    first.replyTo().tell(new StageEvent.Failed("r1", 1, "boom", false));
 
     SchedulerProtocol.Forwarded forwarded = reports.expectMessageClass(SchedulerProtocol.Forwarded.class);
     assertEquals(StageEvent.Checkpointed.class, forwarded.event().getClass());
@@ -135,7 +135,7 @@ class StageSchedulerTest {
 
     // A late event of the first attempt is ignored; the second attempt's failure is final.
     first.replyTo().tell(new StageEvent.Succeeded("r1", 1, List.of(), Map.of(), 0.1));
-    second.replyTo().tell(new StageEvent.Failed("r1", 2, "boom again"));
+    second.replyTo().tell(new StageEvent.Failed("r1", 2, "boom again", false));
     SchedulerProtocol.GaveUp gaveUp = reports.expectMessageClass(SchedulerProtocol.GaveUp.class);
     assertEquals(2, gaveUp.attempts());
     assertEquals("boom again", gaveUp.error());

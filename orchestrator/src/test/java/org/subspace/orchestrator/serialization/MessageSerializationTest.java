@@ -88,7 +88,7 @@ class MessageSerializationTest {
         new StageEvent.Progress("k1", 1, 10, 300, "loss 0.9"),
         new StageEvent.Checkpointed("k1", 1, REF, 100),
         succeeded,
-        new StageEvent.Failed("k1", 1, "IllegalStateException: boom"),
+        new StageEvent.Failed("k1", 1, "IllegalStateException: boom", true),
         REF,
         new StageManifest("k1", StageKind.TRAIN, List.of(REF), Map.of("final_loss", 0.9), 3.5, 1),
         new ArtifactStoreProtocol.Fetch(REF, KIT.<ArtifactStoreProtocol.FetchResult>createTestProbe().getRef()),

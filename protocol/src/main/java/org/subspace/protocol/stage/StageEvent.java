@@ -37,5 +37,6 @@ public sealed interface StageEvent extends CborSerializable {
     }
   }
 
-  record Failed(String key, int attempt, String error) implements StageEvent {}
+  /** A failed attempt; {@code diskFull} when it could not write for lack of space, which no retry mends. */
+  record Failed(String key, int attempt, String error, boolean diskFull) implements StageEvent {}
 }

@@ -15,6 +15,7 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -24,6 +25,7 @@ import org.subspace.protocol.stage.WorkerProtocol;
 import org.subspace.protocol.store.ArtifactRef;
 import org.subspace.workers.stages.FaultInjector;
 import org.subspace.workers.stages.StageExecutor;
+import org.subspace.workers.store.DiskFullException;
 
 /**
  * A thin actor around {@link StageExecutor} for one kind of stage: the node's trainer,
@@ -119,8 +121,11 @@ public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
       return this;
     }
     Throwable cause = finished.error().getCause() != null ? finished.error().getCause() : finished.error();
-    String message = cause.getClass().getSimpleName() + ": " + cause.getMessage();
-    request.replyTo().tell(new StageEvent.Failed(key, request.attempt(), message.replaceAll("\\s*\\R\\s*", " ")));
+    Optional<DiskFullException> diskFull = DiskFullException.in(cause);
+    String message = diskFull.map(Throwable::getMessage)
+        .orElse(cause.getClass().getSimpleName() + ": " + cause.getMessage());
+    request.replyTo().tell(new StageEvent.Failed(key, request.attempt(), message.replaceAll("\\s*\\R\\s*", " "),
+        diskFull.isPresent()));
     throw new AttemptFailed(kind.label() + " attempt " + request.attempt() + " of " + key + " failed", cause);
   }
 

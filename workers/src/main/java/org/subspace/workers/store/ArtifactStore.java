@@ -84,7 +84,7 @@ public final class ArtifactStore {
       try {
         Files.createDirectories(file.getParent());
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot create " + file.getParent() + ": " + e.getMessage(), e);
+        throw DiskFullException.writeFailed(file.getParent(), e);
       }
       AtomicFiles.write(file, bytes);
       STORED_BYTES.increment(bytes.length);
@@ -189,7 +189,7 @@ public final class ArtifactStore {
     try {
       AtomicFiles.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(value));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+      throw DiskFullException.writeFailed(file, e);
     }
   }
 

@@ -1,7 +1,6 @@
 package org.subspace.workers.store;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +37,7 @@ public final class AtomicFiles {
       } catch (IOException ignored) {
         // The write already failed; the original error is the one to report.
       }
-      throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+      throw DiskFullException.writeFailed(target, e);
     }
   }
 

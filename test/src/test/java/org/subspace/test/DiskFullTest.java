@@ -1,0 +1,121 @@
+package org.subspace.test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.subspace.orchestrator.cli.SubspaceCommand;
+
+/**
+ * A sweep writing to a real, small tmpfs runs out of space: it stops with one line naming the
+ * file, leaves no torn or temporary file, and the same command finishes it once the file
+ * system has grown, without doing any finished stage again. Mounting needs root (as on CI).
+ */
+class DiskFullTest {
+  private static final List<String> SHORT = List.of("--quiet",
+      "-D", "training.epochs=300", "-D", "training.swag.start-epoch=200", "-D", "inference.samples=100",
+      "-D", "orchestrator.metrics.port=0");
+  /** The shortened toy grid writes about 9 MB: 3 MB runs out among the chains and evaluations. */
+  private static final String SMALL = "size=3m";
+
+  @TempDir Path dir;
+  private Path mount;
+
+  @AfterEach
+  void unmount() throws Exception {
+    if (mount != null) {
+      new ProcessBuilder("umount", "-l", mount.toString()).inheritIO().start().waitFor();
+    }
+  }
+
+  @Test
+  void aFullDiskStopsTheSweepCleanlyAndTheSameCommandResumesIt() throws Exception {
+    Path reference = dir.resolve("reference");
+    assertEquals(0, run(reference).exitCode());
+
+    Path tmpfs = dir.resolve("tmpfs");
+    Files.createDirectories(tmpfs);
+    Assumptions.assumeTrue(mountOptions(tmpfs, "-t", "tmpfs", "-o", SMALL, "tmpfs"),
+        "mounting a tmpfs needs root");
+    mount = tmpfs;
+    Path out = tmpfs.resolve("sweep");
+
+    Run full = run(out);
+    assertEquals(1, full.exitCode(), full.stderr());
+    String error = full.stderr().lines().reduce((first, second) -> second).orElse("");
+    assertTrue(error.startsWith("error: disk full: cannot write " + out), error);
+    assertTrue(error.contains("run the same command again"), error);
+    long doneBefore = Files.readAllLines(out.resolve("events.jsonl")).stream()
+        .filter(line -> line.contains("\"stage-done\"")).count();
+    assertTrue(doneBefore > 0, "some stages finished before the disk filled");
+    assertNoTornFiles(out);
+
+    assertTrue(mountOptions(tmpfs, "-o", "remount,size=64m", "tmpfs"), "growing the tmpfs");
+    Run resumed = run(out);
+    assertEquals(0, resumed.exitCode(), resumed.stderr());
+    TestRuns.assertEveryStageDoneOnce(out, 26);
+    assertEquals(TestRuns.resultsWithoutTimings(reference), TestRuns.resultsWithoutTimings(out));
+  }
+
+  private record Run(int exitCode, String stderr) {}
+
+  private static Run run(Path out) {
+    List<String> args = new ArrayList<>(List.of("run", "config/sweeps/toy-grid.conf", "--out", out.toString()));
+    args.addAll(SHORT);
+    StringWriter err = new StringWriter();
+    int code = SubspaceCommand.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
+        args.toArray(new String[0]));
+    return new Run(code, err.toString());
+  }
+
+  private static boolean mountOptions(Path target, String... options) throws Exception {
+    List<String> command = new ArrayList<>(List.of("mount"));
+    command.addAll(List.of(options));
+    command.add(target.toString());
+    try {
+      return new ProcessBuilder(command).redirectErrorStream(true).start().waitFor() == 0;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** No temporary file, every stored object matches its hash, every manifest and complete log line parses. */
+  private static void assertNoTornFiles(Path out) throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    try (Stream<Path> files = Files.walk(out)) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        assertTrue(!file.getFileName().toString().endsWith(".tmp"), "temporary file left: " + file);
+        if (file.getParent().getParent().getFileName().toString().equals("objects")) {
+          String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+          assertEquals(file.getFileName().toString(), sha, "object content matches its name");
+        } else if (file.toString().endsWith(".json")) {
+          json.readTree(file.toFile());
+        }
+      }
+    }
+    // A torn last line (cut by the full disk) is allowed: the next open drops it.
+    String events = Files.readString(out.resolve("events.jsonl"));
+    for (String line : events.substring(0, events.lastIndexOf('\n') + 1).split("\n")) {
+      json.readTree(line);
+    }
+    String csv = Files.readString(out.resolve("results.csv"));
+    int columns = csv.lines().findFirst().orElseThrow().split(",", -1).length;
+    for (String row : csv.substring(0, csv.lastIndexOf('\n') + 1).split("\n")) {
+      assertEquals(columns, row.split(",", -1).length, "complete results row: " + row);
+    }
+  }
+}

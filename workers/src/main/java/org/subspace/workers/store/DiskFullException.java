@@ -1,0 +1,45 @@
+package org.subspace.workers.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Optional;
+
+/**
+ * A write failed because the file system is full (or over quota). Unlike other I/O errors it is
+ * not worth retrying: the sweep stops, keeps what it finished, and resumes once space is freed.
+ */
+public final class DiskFullException extends UncheckedIOException {
+  public DiskFullException(String message, IOException cause) {
+    super(message, cause);
+  }
+
+  /** A disk-full error reported from elsewhere (another node), where only its message travelled. */
+  public DiskFullException(String message) {
+    super(message, new IOException("No space left on device"));
+  }
+
+  /** Whether an I/O error means "no space": ENOSPC or EDQUOT, as the JDK words them on Linux and macOS. */
+  static boolean isNoSpace(IOException e) {
+    String message = String.valueOf(e.getMessage());
+    return message.contains("No space left on device") || message.contains("Disk quota exceeded");
+  }
+
+  /** Wraps a failed write of {@code file}: a {@link DiskFullException} when the disk is full, else a plain one. */
+  public static UncheckedIOException writeFailed(Object file, IOException e) {
+    String message = "cannot write " + file + ": " + e.getMessage();
+    return isNoSpace(e) ? new DiskFullException("disk full: " + message, e) : new UncheckedIOException(message, e);
+  }
+
+  /** The disk-full error somewhere in {@code error}'s causes, if any. */
+  public static Optional<DiskFullException> in(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof DiskFullException diskFull) {
+        return Optional.of(diskFull);
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return Optional.empty();
+  }
+}
