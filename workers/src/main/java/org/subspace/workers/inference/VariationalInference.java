@@ -6,10 +6,11 @@ import java.util.List;
 import org.subspace.workers.random.Rng;
 
 /**
- * Variational inference in a subspace, as the reference does it: a diagonal Gaussian
- * {@code q(z) = N(mu, diag(sigma^2))} with {@code sigma = softplus(rho) + 1e-6}, fitted by
- * Adam on the reparameterised loss {@code mean NLL of a batch + T * KL(q || prior) / N} with one
- * draw of z per batch, prior {@code N(0, priorStd^2 I)}.
+ * Variational inference in a subspace: a Gaussian {@code q(z) = N(mu, L L^T)} fitted by Adam on
+ * the reparameterised loss {@code mean NLL of a batch + T * KL(q || prior) / N} with one draw
+ * {@code z = mu + L eps} per batch, prior {@code N(0, priorStd^2 I)}. The diagonal of L is
+ * {@code softplus(rho) + 1e-6}; the diagonal family (the reference's) has no other entries, the
+ * full-covariance family also fits L's lower triangle, cheap in a few dimensions.
  */
 public final class VariationalInference {
 
@@ -20,7 +21,8 @@ public final class VariationalInference {
     double meanNegLogLikelihood(double[] z, int[] rows, double[] gradient);
   }
 
-  public record Settings(int epochs, int batchSize, double lr, double initRho, double priorStd, double temperature) {
+  public record Settings(int epochs, int batchSize, double lr, double initRho, double priorStd, double temperature,
+      boolean fullCovariance) {
     public Settings {
       if (epochs < 1 || batchSize < 1 || !(lr > 0) || !(priorStd > 0) || !(temperature > 0)) {
         throw new IllegalArgumentException(String.format(
@@ -30,18 +32,34 @@ public final class VariationalInference {
     }
   }
 
-  /** The fitted q: its mean and standard deviations, the loss after each epoch, gradient evaluations spent. */
-  public record Posterior(double[] mean, double[] sigma, List<Double> epochLosses, long gradientEvaluations) {
+  /**
+   * The fitted q: its mean and lower-triangular scale L (covariance L L^T), the loss (the
+   * negative ELBO per training row) after each epoch, and the gradient evaluations spent.
+   */
+  public record Posterior(double[] mean, double[][] scale, List<Double> epochLosses, long gradientEvaluations) {
+    /** Marginal standard deviations: the norms of L's rows. */
+    public double[] sigma() {
+      double[] sigma = new double[mean.length];
+      for (int i = 0; i < mean.length; i++) {
+        double s = 0;
+        for (int j = 0; j <= i; j++) {
+          s += scale[i][j] * scale[i][j];
+        }
+        sigma[i] = Math.sqrt(s);
+      }
+      return sigma;
+    }
+
     /** {@code count} independent draws from q. */
     public List<double[]> sample(int count, long seed) {
       Rng rng = new Rng(Rng.derive(seed, "vi-draws"));
       List<double[]> draws = new ArrayList<>(count);
+      double[] eps = new double[mean.length];
       for (int s = 0; s < count; s++) {
-        double[] z = new double[mean.length];
-        for (int i = 0; i < z.length; i++) {
-          z[i] = mean[i] + sigma[i] * rng.nextGaussian();
+        for (int i = 0; i < eps.length; i++) {
+          eps[i] = rng.nextGaussian();
         }
-        draws.add(z);
+        draws.add(transform(mean, scale, eps, new double[mean.length]));
       }
       return draws;
     }
@@ -58,13 +76,15 @@ public final class VariationalInference {
     this.settings = settings;
   }
 
-  /** Fits q over {@code n} training rows, starting from mu = 0 and rho = initRho. */
+  /** Fits q over {@code n} training rows, starting from mu = 0, rho = initRho and no correlation. */
   public Posterior fit(int rank, int n, BatchObjective objective, long seed) {
     double[] mu = new double[rank];
     double[] rho = new double[rank];
     Arrays.fill(rho, settings.initRho());
+    double[] lower = new double[settings.fullCovariance() ? rank * (rank - 1) / 2 : 0];
     Adam adamMu = new Adam(rank);
     Adam adamRho = new Adam(rank);
+    Adam adamLower = new Adam(lower.length);
     double priorVariance = settings.priorStd() * settings.priorStd();
     double klWeight = settings.temperature() / n;
     List<Double> losses = new ArrayList<>();
@@ -74,6 +94,7 @@ public final class VariationalInference {
     double[] g = new double[rank];
     double[] gradMu = new double[rank];
     double[] gradRho = new double[rank];
+    double[] gradLower = new double[lower.length];
     for (int epoch = 0; epoch < settings.epochs(); epoch++) {
       Rng rng = new Rng(Rng.derive(seed, "vi-epoch-" + epoch));
       int[] order = rng.permutation(n);
@@ -81,33 +102,61 @@ public final class VariationalInference {
       int batches = 0;
       for (int from = 0; from < n; from += settings.batchSize()) {
         int[] rows = Arrays.copyOfRange(order, from, Math.min(n, from + settings.batchSize()));
-        double kl = 0;
+        double[][] scale = scale(rho, lower);
         for (int i = 0; i < rank; i++) {
-          double sigma = softplus(rho[i]) + SIGMA_FLOOR;
           eps[i] = rng.nextGaussian();
-          z[i] = mu[i] + sigma * eps[i];
-          kl += Math.log(settings.priorStd() / sigma) + (sigma * sigma + mu[i] * mu[i]) / (2 * priorVariance) - 0.5;
         }
+        transform(mu, scale, eps, z);
         double nll = objective.meanNegLogLikelihood(z, rows, g);
         evaluations++;
-        for (int i = 0; i < rank; i++) {
-          double sigma = softplus(rho[i]) + SIGMA_FLOOR;
+        // KL(N(mu, L L^T) || N(0, s^2 I)) = sum log(s / L_ii) + (|L|_F^2 + |mu|^2) / (2 s^2) - rank / 2.
+        double kl = 0;
+        for (int i = 0, k = 0; i < rank; i++) {
+          double diagonal = scale[i][i];
+          kl += Math.log(settings.priorStd() / diagonal) + (diagonal * diagonal + mu[i] * mu[i]) / (2 * priorVariance)
+              - 0.5;
           gradMu[i] = g[i] + klWeight * mu[i] / priorVariance;
-          double gradSigma = g[i] * eps[i] + klWeight * (sigma / priorVariance - 1 / sigma);
-          gradRho[i] = gradSigma * sigmoid(rho[i]);
+          double gradDiagonal = g[i] * eps[i] + klWeight * (diagonal / priorVariance - 1 / diagonal);
+          gradRho[i] = gradDiagonal * sigmoid(rho[i]);
+          for (int j = 0; j < i && lower.length > 0; j++, k++) {
+            kl += lower[k] * lower[k] / (2 * priorVariance);
+            gradLower[k] = g[i] * eps[j] + klWeight * lower[k] / priorVariance;
+          }
         }
         adamMu.step(mu, gradMu, settings.lr());
         adamRho.step(rho, gradRho, settings.lr());
+        adamLower.step(lower, gradLower, settings.lr());
         epochLoss += nll + klWeight * kl;
         batches++;
       }
       losses.add(epochLoss / batches);
     }
-    double[] sigma = new double[rank];
-    for (int i = 0; i < rank; i++) {
-      sigma[i] = softplus(rho[i]) + SIGMA_FLOOR;
+    return new Posterior(mu, scale(rho, lower), losses, evaluations);
+  }
+
+  /** L: {@code softplus(rho) + floor} on the diagonal, {@code lower} row by row below it. */
+  private static double[][] scale(double[] rho, double[] lower) {
+    int rank = rho.length;
+    double[][] scale = new double[rank][rank];
+    for (int i = 0, k = 0; i < rank; i++) {
+      scale[i][i] = softplus(rho[i]) + SIGMA_FLOOR;
+      for (int j = 0; j < i && lower.length > 0; j++, k++) {
+        scale[i][j] = lower[k];
+      }
     }
-    return new Posterior(mu, sigma, losses, evaluations);
+    return scale;
+  }
+
+  /** {@code z = mu + L eps}, written into {@code z}. */
+  private static double[] transform(double[] mu, double[][] scale, double[] eps, double[] z) {
+    for (int i = 0; i < mu.length; i++) {
+      double s = mu[i];
+      for (int j = 0; j <= i; j++) {
+        s += scale[i][j] * eps[j];
+      }
+      z[i] = s;
+    }
+    return z;
   }
 
   private static double softplus(double x) {

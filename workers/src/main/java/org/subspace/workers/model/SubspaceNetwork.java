@@ -62,14 +62,33 @@ public final class SubspaceNetwork implements AutoCloseable {
     try (NDScope scope = new NDScope()) {
       scope.suppressNotUsedWarning();
       NDArray index = manager.create(rows);
-      Mlp.LogLikelihood fit = mlp.logLikelihoodWithGradient(x.get(index), y.get(index), weightsAt(new double[][] {z}),
-          likelihood);
-      float[] zGradient = fit.gradient().matMul(projection.transpose()).toFloatArray();
+      double value = logLikelihood(x.get(index), y.get(index), z, gradient);
       for (int k = 0; k < rank; k++) {
-        gradient[k] = -zGradient[k] / rows.length;
+        gradient[k] = -gradient[k] / rows.length;
       }
-      return -fit.value().getFloat(0) / rows.length;
+      return -value / rows.length;
     }
+  }
+
+  /**
+   * The summed log-likelihood of all training data at z and its gradient with respect to z,
+   * written into {@code gradient}: what HMC and NUTS follow.
+   */
+  public double logLikelihood(double[] z, double[] gradient) {
+    try (NDScope scope = new NDScope()) {
+      scope.suppressNotUsedWarning();
+      return logLikelihood(x, y, z, gradient);
+    }
+  }
+
+  /** Backpropagation through the network and through {@code w = mean + P^T z}: dL/dz = P dL/dw. */
+  private double logLikelihood(NDArray inputs, NDArray targets, double[] z, double[] gradient) {
+    Mlp.LogLikelihood fit = mlp.logLikelihoodWithGradient(inputs, targets, weightsAt(new double[][] {z}), likelihood);
+    float[] zGradient = fit.gradient().matMul(projection.transpose()).toFloatArray();
+    for (int k = 0; k < rank; k++) {
+      gradient[k] = zGradient[k];
+    }
+    return fit.value().getFloat(0);
   }
 
   /** Predictions of the networks at each z: means and (aleatoric) variances, [S][N] each. */

@@ -21,9 +21,7 @@ class EllipticalSliceSamplerTest {
   private static final double NOISE = 0.7;
   private static final double PRIOR_STD = 2.0;
   private static final int SAMPLES = 40_000;
-  private static final int BATCHES = 50;
-  /** Two-sided 1e-5 tail of a t distribution with BATCHES - 1 degrees of freedom is about 5. */
-  private static final double Z = 5.0;
+  private static final double Z = MonteCarlo.Z;
 
   private final double[][] x = new double[N][D];
   private final double[] y = new double[N];
@@ -106,24 +104,6 @@ class EllipticalSliceSamplerTest {
     return inverse;
   }
 
-  /** Mean of f over the chain and its Monte Carlo standard error by batch means. */
-  private static double[] meanAndError(double[] f) {
-    int size = f.length / BATCHES;
-    double[] batchMeans = new double[BATCHES];
-    double mean = 0;
-    for (int b = 0; b < BATCHES; b++) {
-      for (int i = b * size; i < (b + 1) * size; i++) {
-        batchMeans[b] += f[i] / size;
-      }
-      mean += batchMeans[b] / BATCHES;
-    }
-    double variance = 0;
-    for (double m : batchMeans) {
-      variance += (m - mean) * (m - mean) / (BATCHES - 1);
-    }
-    return new double[] {mean, Math.sqrt(variance / BATCHES)};
-  }
-
   private List<double[]> sample(double temperature, long seed) {
     EllipticalSliceSampler sampler = new EllipticalSliceSampler(
         new EllipticalSliceSampler.Settings(SAMPLES, 200, 1, PRIOR_STD, temperature));
@@ -137,13 +117,13 @@ class EllipticalSliceSamplerTest {
     List<double[]> samples = sample(temperature, 17);
     for (int a = 0; a < D; a++) {
       final int i = a;
-      double[] mean = meanAndError(samples.stream().mapToDouble(z -> z[i]).toArray());
+      double[] mean = MonteCarlo.meanAndError(samples.stream().mapToDouble(z -> z[i]).toArray());
       double sd = Math.sqrt(exact[a + 1][a]);
       assertTrue(mean[1] < 0.05 * sd, "the test is sharp enough: MCSE " + mean[1] + " vs sd " + sd);
       assertEquals(exact[0][a], mean[0], Z * mean[1], "posterior mean " + a);
       for (int b = 0; b <= a; b++) {
         final int j = b;
-        double[] cov = meanAndError(samples.stream()
+        double[] cov = MonteCarlo.meanAndError(samples.stream()
             .mapToDouble(z -> (z[i] - exact[0][i]) * (z[j] - exact[0][j])).toArray());
         assertEquals(exact[a + 1][b], cov[0], Z * cov[1], "posterior covariance " + a + "," + b);
       }
