@@ -7,7 +7,8 @@ import java.util.Arrays;
  * projection's rows (rank x P, row-major). For PCA subspaces the rows are ordered by their
  * singular values, so the rank-r subspace is the first r rows of a larger one.
  *
- * @param singularValues the row norms' origin for PCA, empty for other kinds
+ * @param singularValues the rows' norms: PCA's singular values, the scales of random rows, the
+ *     lengths of the curve plane's two directions
  */
 public record Subspace(String kind, float[] mean, float[] projection, int rank, double[] singularValues) {
 

@@ -1,5 +1,6 @@
 package org.subspace.workers.subspace;
 
+import java.util.Arrays;
 import java.util.List;
 import org.subspace.workers.random.Rng;
 
@@ -57,27 +58,109 @@ public final class Subspaces {
     return new Subspace("pca", mean.clone(), projection, rank, singularValues);
   }
 
-  /** Random directions as in the reference: Gaussian rows, each scaled to unit norm. */
-  public static Subspace random(float[] mean, int rank, long seed) {
+  /**
+   * Random directions: Gaussian rows, orthonormalised (Gram-Schmidt), then row r scaled to
+   * {@code rowScales[r]}: all 1 for unit directions, or the PCA's singular values of the same
+   * training so that z has the same meaning as in the PCA subspace. Centred on {@code mean}.
+   */
+  public static Subspace random(float[] mean, int rank, long seed, double[] rowScales) {
     if (rank < 1) {
       throw new IllegalArgumentException("random subspace rank must be positive: " + rank);
     }
+    if (rowScales.length != rank) {
+      throw new IllegalArgumentException(rowScales.length + " row scales for rank " + rank);
+    }
     int p = mean.length;
+    if (rank > p) {
+      throw new IllegalArgumentException("random subspace rank " + rank + " exceeds the " + p + " weights");
+    }
     Rng rng = new Rng(Rng.derive(seed, "random-subspace"));
+    double[][] rows = new double[rank][p];
+    for (int r = 0; r < rank; r++) {
+      for (int t = 0; t < p; t++) {
+        rows[r][t] = rng.nextGaussian();
+      }
+      for (int q = 0; q < r; q++) {
+        subtractProjection(rows[r], rows[q]);
+      }
+      scale(rows[r], 1.0 / norm(rows[r]));
+    }
     float[] projection = new float[rank * p];
     for (int r = 0; r < rank; r++) {
-      double[] row = new double[p];
-      double norm = 0.0;
       for (int t = 0; t < p; t++) {
-        row[t] = rng.nextGaussian();
-        norm += row[t] * row[t];
-      }
-      norm = Math.sqrt(norm);
-      for (int t = 0; t < p; t++) {
-        projection[r * p + t] = (float) (row[t] / norm);
+        projection[r * p + t] = (float) (rows[r][t] * rowScales[r]);
       }
     }
-    return new Subspace("random", mean.clone(), projection, rank, new double[0]);
+    return new Subspace("random", mean.clone(), projection, rank, rowScales.clone());
+  }
+
+  /** Unit-norm random directions. */
+  public static Subspace random(float[] mean, int rank, long seed) {
+    double[] ones = new double[rank];
+    Arrays.fill(ones, 1.0);
+    return random(mean, rank, seed, ones);
+  }
+
+  /**
+   * The plane of a quadratic Bezier curve {@code start -> middle -> end}, as the reference
+   * builds it: the middle control point is replaced by the curve's midpoint
+   * {@code (start + end) / 4 + middle / 2}, the centre is the mean of the three points,
+   * {@code u = end - start} and {@code v = midpoint - start} with its component along u removed,
+   * and the directions are scaled by {@code 1/sqrt(3)} and {@code 1/1.5}, so that the three points
+   * sit at z of order 1.
+   */
+  public static Subspace curve(float[] start, float[] middle, float[] end) {
+    int p = start.length;
+    if (middle.length != p || end.length != p) {
+      throw new IllegalArgumentException("curve control points have " + p + ", " + middle.length + " and "
+          + end.length + " weights");
+    }
+    double[] midpoint = new double[p];
+    double[] u = new double[p];
+    double[] v = new double[p];
+    float[] centre = new float[p];
+    for (int t = 0; t < p; t++) {
+      midpoint[t] = 0.25 * (start[t] + end[t]) + 0.5 * middle[t];
+      centre[t] = (float) ((start[t] + midpoint[t] + end[t]) / 3);
+      u[t] = end[t] - start[t];
+      v[t] = midpoint[t] - start[t];
+    }
+    subtractProjection(v, u);
+    scale(u, 1 / Math.sqrt(3.0));
+    scale(v, 1 / 1.5);
+    float[] projection = new float[2 * p];
+    for (int t = 0; t < p; t++) {
+      projection[t] = (float) u[t];
+      projection[p + t] = (float) v[t];
+    }
+    return new Subspace("curve", centre, projection, 2, new double[] {norm(u), norm(v)});
+  }
+
+  /** Removes from {@code row} its component along {@code direction}. */
+  private static void subtractProjection(double[] row, double[] direction) {
+    double dot = 0;
+    double squared = 0;
+    for (int t = 0; t < row.length; t++) {
+      dot += row[t] * direction[t];
+      squared += direction[t] * direction[t];
+    }
+    for (int t = 0; t < row.length; t++) {
+      row[t] -= dot / squared * direction[t];
+    }
+  }
+
+  private static double norm(double[] row) {
+    double s = 0;
+    for (double value : row) {
+      s += value * value;
+    }
+    return Math.sqrt(s);
+  }
+
+  private static void scale(double[] row, double factor) {
+    for (int t = 0; t < row.length; t++) {
+      row[t] *= factor;
+    }
   }
 
   private static double largestEntrySign(double[][] vectors, int column) {

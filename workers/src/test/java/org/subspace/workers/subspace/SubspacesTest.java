@@ -143,17 +143,81 @@ class SubspacesTest {
   }
 
   @Test
-  void randomRowsHaveUnitNormAndDependOnTheSeed() {
-    Subspace random = Subspaces.random(new float[P], 4, 11);
+  void randomRowsAreOrthogonalScaledAsAskedAndDependOnTheSeed() {
+    double[] scales = {3.0, 2.0, 0.5, 1.0};
+    Subspace random = Subspaces.random(new float[P], 4, 11, scales);
     for (int r = 0; r < 4; r++) {
-      double norm = 0;
-      for (int i = 0; i < P; i++) {
-        norm += Math.pow(random.projection()[r * P + i], 2);
+      for (int q = 0; q <= r; q++) {
+        double dot = 0;
+        for (int i = 0; i < P; i++) {
+          dot += (double) random.projection()[r * P + i] * random.projection()[q * P + i];
+        }
+        assertEquals(q == r ? scales[r] * scales[r] : 0.0, dot, 1e-5 * scales[r] * scales[q], "row " + r + " . row " + q);
       }
-      assertEquals(1.0, norm, 1e-5);
     }
-    assertArrayEquals(random.projection(), Subspaces.random(new float[P], 4, 11).projection());
-    assertFalse(Arrays.equals(random.projection(), Subspaces.random(new float[P], 4, 12).projection()));
+    Subspace unit = Subspaces.random(new float[P], 4, 11);
+    assertEquals(1.0, unit.singularValues()[3]);
+    assertArrayEquals(unit.projection(), Subspaces.random(new float[P], 4, 11).projection());
+    assertFalse(Arrays.equals(unit.projection(), Subspaces.random(new float[P], 4, 12).projection()));
+  }
+
+  /**
+   * The curve plane holds the two ends, the curve's midpoint (and so the middle control point) exactly; its directions are
+   * orthogonal with norms |end - start| / sqrt(3) and |v| / 1.5, as in the reference.
+   */
+  @Test
+  void theCurvePlaneHoldsTheEndsAndTheCurvesMidpoint() {
+    Rng rng = new Rng(5);
+    float[] start = new float[P];
+    float[] middle = new float[P];
+    float[] end = new float[P];
+    for (int i = 0; i < P; i++) {
+      start[i] = (float) rng.nextGaussian();
+      middle[i] = (float) rng.nextGaussian();
+      end[i] = (float) rng.nextGaussian();
+    }
+    Subspace plane = Subspaces.curve(start, middle, end);
+    float[] midpoint = new float[P];
+    double distance = 0;
+    for (int i = 0; i < P; i++) {
+      midpoint[i] = 0.25f * (start[i] + end[i]) + 0.5f * middle[i];
+      distance += Math.pow(end[i] - start[i], 2);
+    }
+    float[] elsewhere = new float[P];
+    for (int i = 0; i < P; i++) {
+      elsewhere[i] = (float) rng.nextGaussian();
+    }
+    for (float[] point : List.of(start, midpoint, end, middle)) {
+      assertEquals(0.0, distanceToPlane(plane, point), 1e-4, "the point lies in the plane");
+    }
+    double dot = 0;
+    for (int i = 0; i < P; i++) {
+      dot += (double) plane.projection()[i] * plane.projection()[P + i];
+    }
+    assertEquals(0.0, dot, 1e-4);
+    assertEquals(Math.sqrt(distance / 3), plane.singularValues()[0], 1e-4);
+    assertTrue(distanceToPlane(plane, elsewhere) > 1, "the check can fail: another point is off the plane");
+  }
+
+  /** |w - mean - P^T z*| for the least-squares z* (the rows are orthogonal). */
+  private static double distanceToPlane(Subspace plane, float[] w) {
+    double[] z = new double[plane.rank()];
+    for (int k = 0; k < plane.rank(); k++) {
+      double dot = 0;
+      double squared = 0;
+      for (int i = 0; i < P; i++) {
+        double row = plane.projection()[k * P + i];
+        dot += row * (w[i] - plane.mean()[i]);
+        squared += row * row;
+      }
+      z[k] = dot / squared;
+    }
+    float[] projected = plane.weightsAt(z);
+    double residual = 0;
+    for (int i = 0; i < P; i++) {
+      residual += Math.pow(w[i] - projected[i], 2);
+    }
+    return Math.sqrt(residual);
   }
 
   @Test
