@@ -24,6 +24,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.subspace.orchestrator.config.SweepSpec.Experiment;
 import org.subspace.protocol.BadInputException;
+import org.subspace.protocol.spec.CurveSpec;
 import org.subspace.protocol.spec.DataSpec;
 import org.subspace.protocol.spec.EvaluationSpec;
 import org.subspace.protocol.spec.InferenceSpec;
@@ -52,8 +53,9 @@ public final class SweepConfigLoader {
   /** Sections a {@code datasets} element may hold. */
   private static final List<String> EXPERIMENT_SECTIONS =
       List.of("data", "model", "training", "subspace", "inference", "evaluation");
-  private static final List<String> SUBSPACE_KINDS = List.of("pca", "random");
-  private static final List<String> METHODS = List.of("ess", "vi", "sgd", "swag");
+  private static final List<String> SUBSPACE_KINDS = List.of("pca", "random", "curve");
+  private static final List<String> RANDOM_SCALES = List.of("unit", "pca");
+  private static final List<String> METHODS = List.of("ess", "vi", "vi-full", "hmc", "nuts", "sgd", "swag");
   private static final String CATALOG = "dataset-catalog";
   private static final Pattern PER_TRAINING_ROW = Pattern.compile("n/([0-9.eE+-]+)");
 
@@ -171,11 +173,13 @@ public final class SweepConfigLoader {
     List<Integer> ranks = positiveInts(c, "subspace.ranks", false);
     int maxRank = ranks.stream().mapToInt(Integer::intValue).max().orElseThrow();
     int deviations = Math.min(training.maxDeviations(), training.collectedModels());
-    if (kinds.contains("pca") && maxRank > deviations) {
+    String randomScale = oneOf(c, "subspace.random.scale", c.getString("subspace.random.scale"), RANDOM_SCALES);
+    if ((kinds.contains("pca") || kinds.contains("random") && randomScale.equals("pca")) && maxRank > deviations) {
       throw bad(c, "subspace.ranks", String.format(
           "PCA rank %d is larger than the %d SWAG deviations (training.swag.max-deviations = %d, %d models collected)",
           maxRank, deviations, training.maxDeviations(), training.collectedModels()));
     }
+    CurveSpec curve = curve(c, training);
     List<String> methods = labels(c, "inference.methods", METHODS);
     Integer viBatch = c.getIsNull("inference.vi.batch-size") ? null : atLeast(c, "inference.vi.batch-size", 1);
     InferenceSpec inference = new InferenceSpec(positive(c, "inference.noise-variance"),
@@ -184,7 +188,7 @@ public final class SweepConfigLoader {
         new InferenceSpec.Variational(atLeast(c, "inference.vi.epochs", 1),
             viBatch == null ? training.batchSize() : viBatch, positive(c, "inference.vi.lr"),
             c.getDouble("inference.vi.init-rho"), positive(c, "inference.vi.prior-std")),
-        positive(c, "inference.swag-scale"));
+        positive(c, "inference.swag-scale"), hamiltonian(c));
     EvaluationSpec.GridSpec grid = new EvaluationSpec.GridSpec(c.getBoolean("evaluation.grid.enabled"),
         c.getDouble("evaluation.grid.from"), c.getDouble("evaluation.grid.to"),
         atLeast(c, "evaluation.grid.points", 2));
@@ -203,8 +207,45 @@ public final class SweepConfigLoader {
     temperatures.put("ess", temperatures(c, "inference.temperatures", trainRows));
     temperatures.put("vi", c.getIsNull("inference.vi.temperatures") ? temperatures.get("ess")
         : temperatures(c, "inference.vi.temperatures", trainRows));
-    return new Experiment(data, splits, List.copyOf(seeds), model, training, kinds, ranks, methods,
-        Map.copyOf(temperatures), inference, evaluation);
+    temperatures.put("vi-full", temperatures.get("vi"));
+    List<Double> hamiltonian = c.getIsNull("inference.hamiltonian.temperatures") ? temperatures.get("ess")
+        : temperatures(c, "inference.hamiltonian.temperatures", trainRows);
+    temperatures.put("hmc", hamiltonian);
+    temperatures.put("nuts", hamiltonian);
+    return new Experiment(data, splits, List.copyOf(seeds), model, training, kinds, ranks, randomScale, curve,
+        methods, Map.copyOf(temperatures), inference, evaluation);
+  }
+
+  /** Curve fitting: SGD settings that default to the training's (null in the defaults). */
+  private static CurveSpec curve(Config c, TrainingSpec training) {
+    double momentum = c.getIsNull("subspace.curve.momentum") ? training.momentum()
+        : c.getDouble("subspace.curve.momentum");
+    if (!(momentum >= 0 && momentum < 1)) {
+      throw bad(c, "subspace.curve.momentum", "must be in [0, 1), got " + momentum);
+    }
+    double weightDecay = c.getIsNull("subspace.curve.weight-decay") ? training.weightDecay()
+        : c.getDouble("subspace.curve.weight-decay");
+    if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
+      throw bad(c, "subspace.curve.weight-decay", "must be non-negative, got " + weightDecay);
+    }
+    return new CurveSpec(
+        c.getIsNull("subspace.curve.epochs") ? training.epochs() : atLeast(c, "subspace.curve.epochs", 1),
+        c.getIsNull("subspace.curve.batch-size") ? training.batchSize() : atLeast(c, "subspace.curve.batch-size", 1),
+        c.getIsNull("subspace.curve.lr") ? training.lr() : positive(c, "subspace.curve.lr"), momentum, weightDecay);
+  }
+
+  private static InferenceSpec.Hamiltonian hamiltonian(Config c) {
+    double target = c.getDouble("inference.hamiltonian.target-acceptance");
+    if (!(target > 0 && target < 1)) {
+      throw bad(c, "inference.hamiltonian.target-acceptance", "must be in (0, 1), got " + target);
+    }
+    int depth = atLeast(c, "inference.hamiltonian.max-tree-depth", 1);
+    if (depth > 20) {
+      throw bad(c, "inference.hamiltonian.max-tree-depth", "at most 20 (2^20 leapfrog steps per iteration), got "
+          + depth);
+    }
+    return new InferenceSpec.Hamiltonian(atLeast(c, "inference.hamiltonian.warmup", 0), target,
+        atLeast(c, "inference.hamiltonian.leapfrog-steps", 1), depth);
   }
 
   private static DataSpec data(Config c) {
@@ -347,14 +388,19 @@ public final class SweepConfigLoader {
   private static List<String> labels(Config c, String key, List<String> allowed) {
     List<String> values = c.getStringList(key);
     for (String v : values) {
-      if (!allowed.contains(v)) {
-        throw bad(c, key, "unknown value '" + v + "' (expected one of " + String.join(", ", allowed) + ")");
-      }
+      oneOf(c, key, v, allowed);
     }
     if (values.isEmpty() && !key.startsWith("orchestrator.")) {
       throw bad(c, key, "needs at least one value");
     }
     return List.copyOf(values);
+  }
+
+  private static String oneOf(Config c, String key, String value, List<String> allowed) {
+    if (!allowed.contains(value)) {
+      throw bad(c, key, "unknown value '" + value + "' (expected one of " + String.join(", ", allowed) + ")");
+    }
+    return value;
   }
 
   private static int portNumber(Config c, String key) {

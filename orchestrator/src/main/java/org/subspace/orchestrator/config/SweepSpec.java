@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.subspace.protocol.spec.CurveSpec;
 import org.subspace.protocol.spec.DataSpec;
 import org.subspace.protocol.spec.EvaluationSpec;
 import org.subspace.protocol.spec.InferenceSpec;
@@ -28,13 +29,17 @@ public record SweepSpec(String name, List<Experiment> experiments, RuntimeSpec r
       TrainingSpec training,
       List<String> subspaceKinds,
       List<Integer> ranks,
+      String randomScale,
+      CurveSpec curve,
       List<String> methods,
       Map<String, List<Double>> temperatures,
       InferenceSpec inference,
       EvaluationSpec evaluation) {
 
     /** Methods that sample in a subspace at a temperature. */
-    public static final List<String> SUBSPACE_METHODS = List.of("ess", "vi");
+    public static final List<String> SUBSPACE_METHODS = List.of("ess", "vi", "vi-full", "hmc", "nuts");
+    /** The curve subspace is a plane, whatever ranks the other kinds use. */
+    public static final int CURVE_RANK = 2;
     /** Baselines on the trained network: no subspace, no temperature. */
     public static final List<String> BASELINES = List.of("sgd", "swag");
 
@@ -42,11 +47,18 @@ public record SweepSpec(String name, List<Experiment> experiments, RuntimeSpec r
       return ranks.stream().mapToInt(Integer::intValue).max().orElseThrow();
     }
 
+    /** The ranks evaluated in a subspace of {@code kind}. */
+    public List<Integer> ranksOf(String kind) {
+      return kind.equals("curve") ? List.of(CURVE_RANK) : ranks;
+    }
+
     public int configurations() {
       int perTraining = (int) methods.stream().filter(BASELINES::contains).count();
       for (String method : methods) {
         if (SUBSPACE_METHODS.contains(method)) {
-          perTraining += subspaceKinds.size() * ranks.size() * temperatures.get(method).size();
+          for (String kind : subspaceKinds) {
+            perTraining += ranksOf(kind).size() * temperatures.get(method).size();
+          }
         }
       }
       return splits.size() * seeds.size() * perTraining;

@@ -22,8 +22,9 @@ import org.subspace.workers.store.ArtifactStore;
 
 /**
  * The sweep's stage graph. Shared upstream work appears once: one training per (dataset,
- * split, seed, training settings), one subspace per kind at the largest rank, one chain per
- * (kind, rank, method, temperature), one evaluation per chain.
+ * split, seed, training settings), one curve per pair of trainings (seed s to seed s + 1), one
+ * subspace per kind at the largest rank, one chain per (kind, rank, method, temperature), one
+ * evaluation per chain.
  *
  * <p>A stage's key is the sha256 of its settings and its upstream keys in canonical JSON, so
  * the same work always has the same key, across runs and sweeps. A chain's key names the
@@ -77,34 +78,33 @@ public final class StagePlan {
     String evalSet = e.data().split().equals(Labels.of(Datasets.SplitKind.ALL)) ? "train" : "test";
     for (String split : e.splits()) {
       for (long seed : e.seeds()) {
-        String trainKey = key("train", Map.of("data", e.data(), "split", split, "model", e.model(),
-            "training", e.training(), "seed", seed));
-        add(new PlannedStage(trainKey, StageKind.TRAIN, e.data().name(), List.of(),
-            done -> new Stage.Train(trainKey, e.data(), split, e.model(), e.training(), seed), null,
-            String.format("train %s split %s seed %d", e.data().name(), split, seed)));
+        String trainKey = addTraining(e, split, seed);
         if (e.methods().contains("sgd")) {
           addSgd(e, split, seed, trainKey, evalSet);
         }
         if (e.methods().contains("swag")) {
           addSwag(e, split, seed, trainKey, evalSet);
         }
+        if (e.methods().stream().noneMatch(Experiment.SUBSPACE_METHODS::contains)) {
+          continue;
+        }
         for (String kind : e.subspaceKinds()) {
-          int maxRank = e.maxRank();
-          String subspaceKey = key("subspace", Map.of("kind", kind, "rank", maxRank, "seed", seed,
-              "upstream", trainKey));
-          if (e.methods().stream().noneMatch(Experiment.SUBSPACE_METHODS::contains)) {
-            continue;
+          // What a chain's points mean: the training (PCA), the training and the scale (random), the curve.
+          Object source;
+          String subspaceKey;
+          if (kind.equals("curve")) {
+            source = addCurve(e, split, seed, trainKey);
+            subspaceKey = addSubspace(e, split, seed, kind, Experiment.CURVE_RANK, (String) source,
+                StageExecutor.CURVE);
+          } else {
+            source = kind.equals("random") ? List.of(trainKey, e.randomScale()) : trainKey;
+            subspaceKey = addSubspace(e, split, seed, kind, e.maxRank(), trainKey, StageExecutor.TRAINED);
           }
-          add(new PlannedStage(subspaceKey, StageKind.SUBSPACE, e.data().name(), List.of(trainKey),
-              done -> new Stage.BuildSubspace(subspaceKey, kind, maxRank, seed,
-                  done.get(trainKey).output(StageExecutor.TRAINED)), null,
-              String.format("%s subspace rank %d of %s split %s seed %d", kind, maxRank, e.data().name(), split,
-                  seed)));
-          for (int rank : e.ranks()) {
+          for (int rank : e.ranksOf(kind)) {
             for (String method : e.methods()) {
               if (Experiment.SUBSPACE_METHODS.contains(method)) {
                 for (double temperature : e.temperatures().get(method)) {
-                  addChain(e, split, seed, kind, rank, method, temperature, trainKey, subspaceKey, evalSet);
+                  addChain(e, split, seed, kind, rank, method, temperature, source, subspaceKey, evalSet);
                 }
               }
             }
@@ -112,6 +112,42 @@ public final class StagePlan {
         }
       }
     }
+  }
+
+  private String addTraining(Experiment e, String split, long seed) {
+    String trainKey = key("train", Map.of("data", e.data(), "split", split, "model", e.model(),
+        "training", e.training(), "seed", seed));
+    add(new PlannedStage(trainKey, StageKind.TRAIN, e.data().name(), List.of(),
+        done -> new Stage.Train(trainKey, e.data(), split, e.model(), e.training(), seed), null,
+        String.format("train %s split %s seed %d", e.data().name(), split, seed)));
+    return trainKey;
+  }
+
+  /** The curve from the training of {@code seed} to that of {@code seed + 1} (an ordinary training, shared). */
+  private String addCurve(Experiment e, String split, long seed, String startKey) {
+    String endKey = addTraining(e, split, seed + 1);
+    String curveKey = key("curve", Map.of("curve", e.curve(), "seed", seed, "upstream", List.of(startKey, endKey)));
+    add(new PlannedStage(curveKey, StageKind.TRAIN, e.data().name(), List.of(startKey, endKey),
+        done -> new Stage.FitCurve(curveKey, e.data(), split, e.model(), e.curve(), seed,
+            done.get(startKey).output(StageExecutor.TRAINED), done.get(endKey).output(StageExecutor.TRAINED)),
+        null, String.format("fit curve %s split %s seeds %d-%d", e.data().name(), split, seed, seed + 1)));
+    return curveKey;
+  }
+
+  /** A subspace of {@code kind} built from the output ({@code inputKind}) of {@code upstreamKey}. */
+  private String addSubspace(Experiment e, String split, long seed, String kind, int rank, String upstreamKey,
+      String inputKind) {
+    Map<String, Object> settings = new LinkedHashMap<>(Map.of("kind", kind, "rank", rank, "seed", seed,
+        "upstream", upstreamKey));
+    if (kind.equals("random")) {
+      settings.put("scale", e.randomScale());
+    }
+    String subspaceKey = key("subspace", settings);
+    add(new PlannedStage(subspaceKey, StageKind.SUBSPACE, e.data().name(), List.of(upstreamKey),
+        done -> new Stage.BuildSubspace(subspaceKey, kind, rank, seed, e.randomScale(),
+            done.get(upstreamKey).output(inputKind)), null,
+        String.format("%s subspace rank %d of %s split %s seed %d", kind, rank, e.data().name(), split, seed)));
+    return subspaceKey;
   }
 
   /** The SGD baseline: the trained network itself, evaluated. */
@@ -141,24 +177,28 @@ public final class StagePlan {
   }
 
   private void addChain(Experiment e, String split, long seed, String kind, int rank, String method,
-      double temperature, String trainKey, String subspaceKey, String evalSet) {
+      double temperature, Object source, String subspaceKey, String evalSet) {
     Configuration configuration =
         new Configuration(e.data().name(), split, seed, kind, rank, method, temperature, evalSet);
     long chainSeed = Seeds.chain(seed, kind, rank, method, temperature, split);
     // Only the settings the method reads enter its key.
     InferenceSpec inference = e.inference();
-    Object settings = method.equals("ess")
-        ? List.of(inference.noiseVariance(), inference.priorStd(), inference.samples(), inference.burnIn(),
-            inference.thin())
-        : List.of(inference.noiseVariance(), inference.samples(), inference.vi());
+    boolean variational = method.startsWith("vi");
+    Object settings = switch (method) {
+      case "ess" -> List.of(inference.noiseVariance(), inference.priorStd(), inference.samples(), inference.burnIn(),
+          inference.thin());
+      case "hmc", "nuts" -> List.of(inference.noiseVariance(), inference.priorStd(), inference.samples(),
+          inference.hamiltonian());
+      default -> List.of(inference.noiseVariance(), inference.samples(), inference.vi());
+    };
     String sampleKey = key("sample", Map.of("subspace", kind, "rank", rank, "method", method,
-        "temperature", temperature, "seed", chainSeed, "settings", settings, "upstream", trainKey));
+        "temperature", temperature, "seed", chainSeed, "settings", settings, "upstream", source));
     add(new PlannedStage(sampleKey, StageKind.SAMPLE, e.data().name(), List.of(subspaceKey),
         done -> new Stage.Sample(sampleKey, method, rank, temperature, chainSeed, inference, e.data(), split,
             e.model(), done.get(subspaceKey).output(StageExecutor.SUBSPACE)),
-        configuration, (method.equals("ess") ? "chain " : "fit ") + configuration.label()));
+        configuration, (variational ? "fit " : "chain ") + configuration.label()));
     addEvaluation(e, split, configuration, chainSeed, subspaceKey, sampleKey,
-        method.equals("ess") ? StageExecutor.CHAIN : StageExecutor.VARIATIONAL);
+        variational ? StageExecutor.VARIATIONAL : StageExecutor.CHAIN);
   }
 
   /** Model averaging over a sample stage's output (with the subspace it lives in, if any). */

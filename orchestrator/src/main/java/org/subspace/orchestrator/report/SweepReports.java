@@ -5,7 +5,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.subspace.orchestrator.plan.Configuration;
 import org.subspace.orchestrator.plan.PlannedStage;
 import org.subspace.orchestrator.plan.StagePlan;
 import org.subspace.orchestrator.runtime.SweepOutcome;
@@ -30,6 +33,7 @@ public final class SweepReports {
     List<PlannedStage> evaluations = plan.ofKind(StageKind.EVALUATE);
     Path samples = out.resolve("samples");
     List<GridPrediction> grids = new ArrayList<>();
+    Map<List<String>, GridPrediction> bySubspaceAndMethod = new LinkedHashMap<>();
     createFolder(samples);
     Path chains = out.resolve("chains");
     for (PlannedStage evaluate : evaluations) {
@@ -52,10 +56,29 @@ public final class SweepReports {
           CsvReports.writePredictive(out.resolve(name + ".csv"), grid);
           PredictivePlot.write(out.resolve(name + ".png"), grid, sweepName + ": " + label);
           grids.add(grid);
+          Configuration c = evaluate.configuration();
+          bySubspaceAndMethod.putIfAbsent(List.of(c.subspace(), c.method()), grid);
         }
       }
     }
+    writeFigureGrid(out, sweepName, bySubspaceAndMethod);
     return grids;
+  }
+
+  /**
+   * With several subspaces or methods, the paper's figure: one predictive plot per (subspace,
+   * method), subspaces in rows and methods in columns (the first configuration of each pair in
+   * the sweep's order), as {@code predictive-grid.png}.
+   */
+  private static void writeFigureGrid(Path out, String sweepName, Map<List<String>, GridPrediction> cells) {
+    List<String> rows = cells.keySet().stream().map(k -> k.get(0)).distinct().toList();
+    List<String> columns = cells.keySet().stream().map(k -> k.get(1)).distinct().toList();
+    if (rows.size() * columns.size() < 2) {
+      return;
+    }
+    GridPrediction[][] grid = new GridPrediction[rows.size()][columns.size()];
+    cells.forEach((k, prediction) -> grid[rows.indexOf(k.get(0))][columns.indexOf(k.get(1))] = prediction);
+    PredictivePlot.writeGrid(out.resolve("predictive-grid.png"), rows, columns, grid, sweepName);
   }
 
   private static void createFolder(Path folder) {

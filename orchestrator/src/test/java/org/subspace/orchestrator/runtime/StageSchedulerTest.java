@@ -59,7 +59,8 @@ class StageSchedulerTest {
   }
 
   private static Stage.Sample sample(String key) {
-    return new Stage.Sample(key, "ess", 2, 1.0, 1, new InferenceSpec(1, 1, 10, 0, 1, new InferenceSpec.Variational(30, 5, 0.01, -3, 1), 0.5), DATA, "held-out", MODEL,
+    return new Stage.Sample(key, "ess", 2, 1.0, 1, new InferenceSpec(1, 1, 10, 0, 1, new InferenceSpec.Variational(30, 5, 0.01, -3, 1), 0.5,
+        new InferenceSpec.Hamiltonian(10, 0.8, 5, 4)), DATA, "held-out", MODEL,
         SOME_REF);
   }
 

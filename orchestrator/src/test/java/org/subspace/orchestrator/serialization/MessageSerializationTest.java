@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.subspace.orchestrator.runtime.SchedulerProtocol;
+import org.subspace.protocol.spec.CurveSpec;
 import org.subspace.protocol.spec.DataSpec;
 import org.subspace.protocol.spec.EvaluationSpec;
 import org.subspace.protocol.spec.InferenceSpec;
@@ -56,7 +57,7 @@ class MessageSerializationTest {
   private static final TrainingSpec TRAINING = new TrainingSpec(300, 30, 1e-3, "constant", 1e-3, 0.9, 0.1, 1.0,
       200, 20);
   private static final InferenceSpec INFERENCE = new InferenceSpec(1.0, 1.6487, 30, 0, 1,
-      new InferenceSpec.Variational(30, 30, 0.01, -3, 1), 0.5);
+      new InferenceSpec.Variational(30, 30, 0.01, -3, 1), 0.5, new InferenceSpec.Hamiltonian(200, 0.8, 20, 8));
   private static final EvaluationSpec EVALUATION =
       new EvaluationSpec(30, new EvaluationSpec.GridSpec(false, -10, 10, 100), 10);
   private static final ArtifactRef REF = new ArtifactRef("ab".repeat(32), "subspace", 1234,
@@ -75,7 +76,9 @@ class MessageSerializationTest {
     StageEvent.Succeeded succeeded = new StageEvent.Succeeded("k1", 2, List.of(REF), Map.of("test_ll", -2.5), 1.25);
     return Stream.of(
         train,
-        new Stage.BuildSubspace("k2", "pca", 20, 7, REF),
+        new Stage.BuildSubspace("k2", "pca", 20, 7, "unit", REF),
+        new Stage.FitCurve("k7", DATA, "3", MODEL, new CurveSpec(300, 30, 0.01, 0.9, 0.0), 7, REF, REF),
+        new Stage.Sample("k8", "nuts", 2, 1.5, 3L, INFERENCE, DATA, "3", MODEL, REF),
         new Stage.Sample("k3", "ess", 10, 0.1, -42L, INFERENCE, DATA, "3", MODEL, REF),
         new Stage.Evaluate("k4", "ess", 10, -42L, INFERENCE, EVALUATION, DATA, "3", MODEL, REF, REF),
         new Stage.Evaluate("k5", "sgd", 0, 1L, INFERENCE, EVALUATION, DATA, "3", MODEL, null, REF),
@@ -97,7 +100,8 @@ class MessageSerializationTest {
         new SchedulerProtocol.Forwarded(succeeded, "worker-2", Double.NaN, store),
         new SchedulerProtocol.Forwarded(new StageEvent.Started("k1", 1, "worker-2"), "worker-2", 1.25, store),
         new SchedulerProtocol.Retrying("k1", 1, "boom", 200, 100),
-        new SchedulerProtocol.GaveUp("k1", 3, "boom"));
+        new SchedulerProtocol.GaveUp("k1", 3, "boom"),
+        new SchedulerProtocol.DiskFull("k1", "worker-2", "disk full: cannot write x"));
   }
 
   /** Serializes and deserializes as a remote transport would (ActorRefs need the system's address). */

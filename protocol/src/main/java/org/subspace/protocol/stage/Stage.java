@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.List;
 import org.subspace.protocol.CborSerializable;
+import org.subspace.protocol.spec.CurveSpec;
 import org.subspace.protocol.spec.DataSpec;
 import org.subspace.protocol.spec.EvaluationSpec;
 import org.subspace.protocol.spec.InferenceSpec;
@@ -19,6 +20,7 @@ import org.subspace.protocol.store.ArtifactRef;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
   @JsonSubTypes.Type(value = Stage.Train.class, name = "train"),
+  @JsonSubTypes.Type(value = Stage.FitCurve.class, name = "curve"),
   @JsonSubTypes.Type(value = Stage.BuildSubspace.class, name = "subspace"),
   @JsonSubTypes.Type(value = Stage.Sample.class, name = "sample"),
   @JsonSubTypes.Type(value = Stage.Evaluate.class, name = "evaluate")
@@ -45,8 +47,31 @@ public sealed interface Stage extends CborSerializable {
     }
   }
 
-  /** A subspace (pca | random) of the largest rank any consumer needs; smaller ranks are its leading rows. */
-  record BuildSubspace(String key, String subspaceKind, int rank, long seed, ArtifactRef trained) implements Stage {
+  /**
+   * Mode connectivity: the middle control point of a quadratic Bezier curve between two trained
+   * networks ({@code start}, {@code end}: training outputs), fitted on the split's training
+   * rows. A training-like stage: it runs on trainer actors.
+   */
+  record FitCurve(String key, DataSpec data, String split, ModelSpec model, CurveSpec curve, long seed,
+      ArtifactRef start, ArtifactRef end) implements Stage {
+    @Override
+    public StageKind kind() {
+      return StageKind.TRAIN;
+    }
+
+    @Override
+    public List<ArtifactRef> inputs() {
+      return List.of(start, end);
+    }
+  }
+
+  /**
+   * A subspace of the largest rank any consumer needs (smaller ranks are its leading rows):
+   * pca or random from a training's output ({@code randomScale} unit | pca), or curve (rank 2)
+   * from a fitted curve.
+   */
+  record BuildSubspace(String key, String subspaceKind, int rank, long seed, String randomScale, ArtifactRef trained)
+      implements Stage {
     @Override
     public StageKind kind() {
       return StageKind.SUBSPACE;
@@ -59,7 +84,8 @@ public sealed interface Stage extends CborSerializable {
   }
 
   /**
-   * Posterior samples: ESS or VI ({@code method} ess | vi) in the rank-{@code rank} leading rows of
+   * Posterior samples: ESS, VI (diagonal or full covariance), HMC or NUTS ({@code method} ess |
+   * vi | vi-full | hmc | nuts) in the rank-{@code rank} leading rows of
    * {@code subspace} at a temperature, or SWAG (method swag, rank 0) drawing networks from the
    * SWAG Gaussian of the training in {@code subspace}'s place.
    */

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.subspace.protocol.RegressionScores;
+import org.subspace.protocol.spec.CurveSpec;
 import org.subspace.protocol.spec.EvaluationSpec;
 import org.subspace.protocol.spec.InferenceSpec;
 import org.subspace.protocol.stage.CheckpointPolicy;
@@ -16,7 +17,10 @@ import org.subspace.workers.data.Datasets;
 import org.subspace.workers.data.PreparedSplit;
 import org.subspace.workers.data.RegressionData;
 import org.subspace.workers.eval.RegressionEvaluation;
+import org.subspace.workers.Labels;
 import org.subspace.workers.inference.EllipticalSliceSampler;
+import org.subspace.workers.inference.HamiltonianSampler;
+import org.subspace.workers.inference.LogDensity;
 import org.subspace.workers.inference.SwagSampler;
 import org.subspace.workers.inference.VariationalInference;
 import org.subspace.workers.model.GaussianLikelihood;
@@ -26,6 +30,7 @@ import org.subspace.workers.random.Rng;
 import org.subspace.workers.store.ArtifactStore;
 import org.subspace.workers.subspace.Subspace;
 import org.subspace.workers.subspace.Subspaces;
+import org.subspace.workers.train.CurveTrainer;
 import org.subspace.workers.train.SgdTrainer;
 import org.subspace.workers.train.TrainingState;
 
@@ -38,6 +43,7 @@ public final class StageExecutor {
   /** Artifact kinds. */
   public static final String TRAINED = "trained";
   public static final String TRAIN_CHECKPOINT = "train-checkpoint";
+  public static final String CURVE = "curve";
   public static final String SUBSPACE = "subspace";
   public static final String CHAIN = "chain";
   public static final String CHAIN_CHECKPOINT = "chain-checkpoint";
@@ -76,6 +82,8 @@ public final class StageExecutor {
   public Result run(Stage stage, ArtifactRef resumeFrom, CheckpointPolicy policy, Context context) {
     if (stage instanceof Stage.Train train) {
       return train(train, resumeFrom, policy, context);
+    } else if (stage instanceof Stage.FitCurve curve) {
+      return fitCurve(curve, context);
     } else if (stage instanceof Stage.BuildSubspace subspace) {
       return buildSubspace(subspace, context);
     } else if (stage instanceof Stage.Sample sample) {
@@ -112,15 +120,50 @@ public final class StageExecutor {
         Map.of("final_loss", trained.lastLoss(), "swag_models", (double) trained.swag().count()));
   }
 
+  private Result fitCurve(Stage.FitCurve stage, Context context) {
+    RegressionData data = Datasets.load(stage.data(), stage.split()).data();
+    Mlp mlp = new Mlp(Specs.mlp(stage.model(), data.features()));
+    CurveSpec spec = stage.curve();
+    CurveTrainer trainer = new CurveTrainer(mlp, data, new CurveTrainer.Settings(spec.epochs(), spec.batchSize(),
+        spec.lr(), spec.momentum(), spec.weightDecay(), Specs.likelihood(stage.model(), 1.0)), stage.seed());
+    float[] start = Codecs.trainingState(store.readTensors(stage.start())).weights();
+    float[] end = Codecs.trainingState(store.readTensors(stage.end())).weights();
+    int reportEvery = Math.max(1, spec.epochs() / PROGRESS_REPORTS);
+    context.faultPoint(0.0);
+    double[] lastLoss = {Double.NaN};
+    float[] middle = trainer.fit(start, end, (done, loss) -> {
+      WorkMetrics.EPOCHS.increment();
+      lastLoss[0] = loss;
+      if (done % reportEvery == 0) {
+        context.progress(done, spec.epochs(), String.format("loss along the curve %.4f", loss));
+      }
+      context.faultPoint((double) done / spec.epochs());
+    });
+    int p = start.length;
+    ArtifactRef output = store.putTensors(CURVE, Map.of("start", Tensor.of(start, p), "middle", Tensor.of(middle, p),
+        "end", Tensor.of(end, p)));
+    return new Result(List.of(output), Map.of("final_loss", lastLoss[0],
+        "midpoint_loss", trainer.lossAt(start, middle, end, 0.5)));
+  }
+
   private Result buildSubspace(Stage.BuildSubspace stage, Context context) {
     context.faultPoint(0.5);
-    TrainingState trained = Codecs.trainingState(store.readTensors(stage.trained()));
-    float[] mean = trained.swag().meanAsFloats();
-    Subspace subspace = switch (stage.subspaceKind()) {
-      case "pca" -> Subspaces.pca(mean, trained.swag().deviations(), stage.rank());
-      case "random" -> Subspaces.random(mean, stage.rank(), stage.seed());
-      default -> throw new IllegalArgumentException("unknown subspace kind " + stage.subspaceKind());
-    };
+    Subspace subspace;
+    if (stage.subspaceKind().equals("curve")) {
+      Map<String, Tensor> curve = store.readTensors(stage.trained());
+      subspace = Subspaces.curve(curve.get("start").floats(), curve.get("middle").floats(), curve.get("end").floats());
+    } else {
+      TrainingState trained = Codecs.trainingState(store.readTensors(stage.trained()));
+      float[] mean = trained.swag().meanAsFloats();
+      subspace = switch (stage.subspaceKind()) {
+        case "pca" -> Subspaces.pca(mean, trained.swag().deviations(), stage.rank());
+        case "random" -> stage.randomScale().equals("pca")
+            ? Subspaces.random(mean, stage.rank(), stage.seed(),
+                Subspaces.pca(mean, trained.swag().deviations(), stage.rank()).singularValues())
+            : Subspaces.random(mean, stage.rank(), stage.seed());
+        default -> throw new IllegalArgumentException("unknown subspace kind " + stage.subspaceKind());
+      };
+    }
     ArtifactRef output = store.putTensors(SUBSPACE, Codecs.subspace(subspace));
     return new Result(List.of(output), Map.of("rank", (double) subspace.rank()));
   }
@@ -132,7 +175,8 @@ public final class StageExecutor {
   private Result sample(Stage.Sample stage, ArtifactRef resumeFrom, CheckpointPolicy policy, Context context) {
     return switch (stage.method()) {
       case "ess" -> ellipticalSlice(stage, resumeFrom, policy, context);
-      case "vi" -> variational(stage, context);
+      case "vi", "vi-full" -> variational(stage, context);
+      case "hmc", "nuts" -> hamiltonian(stage, context);
       case "swag" -> swag(stage, context);
       default -> throw new IllegalArgumentException("unknown sampling method " + stage.method());
     };
@@ -143,7 +187,8 @@ public final class StageExecutor {
     Mlp mlp = new Mlp(Specs.mlp(stage.model(), data.features()));
     InferenceSpec.Variational vi = stage.inference().vi();
     VariationalInference fitter = new VariationalInference(new VariationalInference.Settings(
-        vi.epochs(), vi.batchSize(), vi.lr(), vi.initRho(), vi.priorStd(), stage.temperature()));
+        vi.epochs(), vi.batchSize(), vi.lr(), vi.initRho(), vi.priorStd(), stage.temperature(),
+        stage.method().equals("vi-full")));
     try (SubspaceNetwork network = new SubspaceNetwork(mlp,
         Specs.likelihood(stage.model(), stage.inference().noiseVariance()),
         subspaceOfRank(stage.subspace(), stage.rank()), data.trainX(), data.trainY())) {
@@ -156,12 +201,52 @@ public final class StageExecutor {
       t.put("z", Tensor.ofRows(draws.toArray(new double[0][])));
       t.put("mean", Tensor.of(q.mean(), q.mean().length));
       t.put("sigma", Tensor.of(q.sigma(), q.sigma().length));
+      t.put("scale", Tensor.ofRows(q.scale()));
       t.put("epoch_loss", Tensor.of(q.epochLosses().stream().mapToDouble(Double::doubleValue).toArray(),
           q.epochLosses().size()));
       ArtifactRef output = store.putTensors(VARIATIONAL, t);
       return new Result(List.of(output), Map.of("samples", (double) draws.size(),
-          "likelihood_evals", (double) q.gradientEvaluations(),
+          "likelihood_evals", (double) q.gradientEvaluations(), "gradient_evals", (double) q.gradientEvaluations(),
           "final_loss", q.epochLosses().get(q.epochLosses().size() - 1)));
+    }
+  }
+
+  private Result hamiltonian(Stage.Sample stage, Context context) {
+    RegressionData data = Datasets.load(stage.data(), stage.split()).data();
+    Mlp mlp = new Mlp(Specs.mlp(stage.model(), data.features()));
+    InferenceSpec inference = stage.inference();
+    InferenceSpec.Hamiltonian spec = inference.hamiltonian();
+    HamiltonianSampler.Settings settings = new HamiltonianSampler.Settings(
+        Labels.parse(HamiltonianSampler.Kind.class, stage.method()), inference.samples(), spec.warmup(),
+        spec.targetAcceptance(), spec.leapfrogSteps(), spec.maxTreeDepth());
+    try (SubspaceNetwork network = new SubspaceNetwork(mlp, Specs.likelihood(stage.model(), inference.noiseVariance()),
+        subspaceOfRank(stage.subspace(), stage.rank()), data.trainX(), data.trainY())) {
+      LogDensity posterior = LogDensity.temperedPosterior(network::logLikelihood, stage.temperature(),
+          inference.priorStd());
+      int total = spec.warmup() + inference.samples();
+      int reportEvery = Math.max(1, total / PROGRESS_REPORTS);
+      context.faultPoint(0.0);
+      HamiltonianSampler.Chain chain = new HamiltonianSampler(settings, posterior).run(new double[stage.rank()],
+          stage.seed(), (done, all, gradients) -> {
+            if (done % reportEvery == 0) {
+              context.progress(done, all, gradients + " gradient evaluations");
+            }
+            context.faultPoint((double) done / all);
+          });
+      Map<String, Tensor> t = new LinkedHashMap<>();
+      t.put("z", Tensor.ofRows(chain.samples().toArray(new double[0][])));
+      t.put("log_density", Tensor.of(chain.logDensities().stream().mapToDouble(Double::doubleValue).toArray(),
+          chain.logDensities().size()));
+      ArtifactRef output = store.putTensors(CHAIN, t);
+      Map<String, Double> metrics = new LinkedHashMap<>();
+      metrics.put("samples", (double) chain.samples().size());
+      metrics.put("likelihood_evals", (double) chain.gradientEvaluations());
+      metrics.put("gradient_evals", (double) chain.gradientEvaluations());
+      metrics.put("step_size", chain.stepSize());
+      metrics.put("acceptance", chain.meanAcceptance());
+      metrics.put("leapfrog_steps", chain.meanLeapfrogSteps());
+      metrics.put("divergences", (double) chain.divergences());
+      return new Result(List.of(output), metrics);
     }
   }
 
