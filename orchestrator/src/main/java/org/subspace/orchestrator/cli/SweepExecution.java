@@ -99,9 +99,13 @@ final class SweepExecution {
     List<ResultRow> rows = outcome.rows();
     o.printf(Locale.ROOT, "%s: %d configuration(s), %d ok, %d failed, wall time %.1f s%n", spec.name(), rows.size(),
         rows.size() - outcome.failures(), outcome.failures(), wallSeconds);
+    // Classifiers show accuracy and ECE where regressions show RMSE and 95% coverage.
+    boolean classification = rows.stream().anyMatch(r -> r.metrics().containsKey("accuracy"));
+    String second = classification ? "accuracy" : "rmse";
+    String third = classification ? "ece" : "coverage95";
     o.printf(Locale.ROOT, "%-10s %-8s %-5s %-6s %4s %-4s %7s %9s %9s %6s %8s %8s %7s %9s%n", "dataset", "split",
-        "seed", "space", "rank", "meth", "T", "test_ll", "rmse", "cov95", "train_s", "sample_s", "samples",
-        "lik_evals");
+        "seed", "space", "rank", "meth", "T", "test_ll", classification ? "accuracy" : "rmse",
+        classification ? "ece" : "cov95", "train_s", "sample_s", "samples", "lik_evals");
     for (ResultRow r : rows) {
       Configuration c = r.configuration();
       String prefix = String.format(Locale.ROOT, "%-10s %-8s %-5d %-6s %4d %-4s %7s", c.dataset(), c.split(),
@@ -112,7 +116,7 @@ final class SweepExecution {
         continue;
       }
       o.printf(Locale.ROOT, "%s %9.4f %9.4f %6.3f %8.2f %8.2f %7d %9d%n", prefix, r.metric("test_ll"),
-          r.metric("rmse"), r.metric("coverage95"), r.trainSeconds(), r.sampleSeconds(),
+          r.metric(second), r.metric(third), r.trainSeconds(), r.sampleSeconds(),
           Math.round(r.metrics().getOrDefault("samples", 0.0)),
           Math.round(r.metrics().getOrDefault("likelihood_evals", 0.0)));
     }

@@ -9,6 +9,7 @@ import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,6 +40,7 @@ import org.subspace.workers.data.PreparedSplit;
 import org.subspace.workers.data.TableFormat;
 import org.subspace.workers.model.MlpSpec;
 import org.subspace.workers.store.ArtifactStore;
+import org.subspace.workers.vision.ImageDatasets;
 import org.subspace.workers.train.LearningRateSchedule;
 import org.subspace.workers.stages.FaultInjector;
 
@@ -54,6 +56,8 @@ public final class SweepConfigLoader {
   private static final List<String> EXPERIMENT_SECTIONS =
       List.of("data", "model", "training", "subspace", "inference", "evaluation");
   private static final List<String> SUBSPACE_KINDS = List.of("pca", "random", "curve");
+  private static final List<String> ARCHITECTURES = List.of("mlp", "cnn-small", "vgg16", "preresnet164",
+      "wrn28x10");
   private static final List<String> RANDOM_SCALES = List.of("unit", "pca");
   private static final List<String> METHODS = List.of("ess", "vi", "vi-full", "hmc", "nuts", "sgd", "swag");
   private static final String CATALOG = "dataset-catalog";
@@ -165,10 +169,17 @@ public final class SweepConfigLoader {
   }
 
   private Experiment experiment(Config c) {
-    ModelSpec model = new ModelSpec(positiveInts(c, "model.hidden", true),
+    String architecture = oneOf(c, "model.architecture", c.getString("model.architecture"), ARCHITECTURES);
+    ModelSpec model = new ModelSpec(architecture, positiveInts(c, "model.hidden", true),
         choice(c, "model.activation", MlpSpec.Activation.class), choice(c, "model.head", MlpSpec.Head.class));
     TrainingSpec training = training(c);
     DataSpec data = data(c);
+    boolean images = data.source().equals(Labels.of(Datasets.Source.IMAGES));
+    if (images != model.classifier()) {
+      throw bad(c, "model.architecture", images
+          ? "image data needs a classifier (cnn-small, vgg16, preresnet164, wrn28x10), not mlp"
+          : architecture + " classifies images: it needs data.source = images");
+    }
     List<String> kinds = labels(c, "subspace.kinds", SUBSPACE_KINDS);
     List<Integer> ranks = positiveInts(c, "subspace.ranks", false);
     int maxRank = ranks.stream().mapToInt(Integer::intValue).max().orElseThrow();
@@ -180,6 +191,9 @@ public final class SweepConfigLoader {
           maxRank, deviations, training.maxDeviations(), training.collectedModels()));
     }
     CurveSpec curve = curve(c, training);
+    if (model.classifier() && kinds.contains("curve")) {
+      throw bad(c, "subspace.kinds", "curve subspaces are fitted for MLPs; classifiers use pca or random");
+    }
     List<String> methods = labels(c, "inference.methods", METHODS);
     Integer viBatch = c.getIsNull("inference.vi.batch-size") ? null : atLeast(c, "inference.vi.batch-size", 1);
     InferenceSpec inference = new InferenceSpec(positive(c, "inference.noise-variance"),
@@ -256,23 +270,45 @@ public final class SweepConfigLoader {
       throw bad(c, "data.split", "held-out needs data.source = generated-toy; use reference or all for tables");
     }
     String path = c.getIsNull("data.path") ? null : c.getString("data.path");
-    if (table && path == null) {
-      throw bad(c, "data.source", "table data needs data.path");
+    boolean images = source.equals(Labels.of(Datasets.Source.IMAGES));
+    if ((table || images) && path == null) {
+      throw bad(c, "data.source", source + " data needs data.path");
+    }
+    DataSpec.Images imageSpec = null;
+    if (images) {
+      if (!split.equals(Labels.of(Datasets.SplitKind.HELD_OUT))) {
+        throw bad(c, "data.split", "image data has its own test images: use held-out");
+      }
+      if (c.getIsNull("data.images.format")) {
+        throw bad(c, "data.images.format", "image data needs a format (optdigits, idx, cifar10, cifar100)");
+      }
+      imageSpec = new DataSpec.Images(choice(c, "data.images.format", ImageDatasets.Format.class),
+          atLeast(c, "data.images.train-count", 1), c.getBoolean("data.images.augment"));
     }
     String sha256 = "";
     if (table) {
-      try {
-        sha256 = ArtifactStore.sha256(Files.readAllBytes(Path.of(path)));
-      } catch (IOException e) {
-        throw new BadInputException(path + ": data file not found or unreadable (data.path)");
+      sha256 = fileSha256(Path.of(path), "data.path");
+    } else if (images) {
+      StringBuilder hashes = new StringBuilder();
+      for (Path file : ImageDatasets.files(Path.of(path), imageSpec.format())) {
+        hashes.append(fileSha256(file, "data.path"));
       }
+      sha256 = ArtifactStore.sha256(hashes.toString().getBytes(StandardCharsets.UTF_8));
     }
     return new DataSpec(c.getString("data.name"), source, path, sha256,
         choice(c, "data.format.separator", TableFormat.Separator.class), atLeast(c, "data.format.header-lines", 0),
         c.getInt("data.format.target-column"), nonNegativeInts(c, "data.format.drop-columns", true),
         choice(c, "data.features", FeatureMap.class), c.getBoolean("data.standardize"), split,
         atLeast(c, "data.generated.train-points", 2), atLeast(c, "data.generated.test-points", 1),
-        c.getLong("data.generated.seed"));
+        c.getLong("data.generated.seed"), imageSpec);
+  }
+
+  private static String fileSha256(Path file, String key) {
+    try {
+      return ArtifactStore.sha256(Files.readAllBytes(file));
+    } catch (IOException e) {
+      throw new BadInputException(file + ": data file not found or unreadable (" + key + ")");
+    }
   }
 
   /**
@@ -310,6 +346,14 @@ public final class SweepConfigLoader {
   private static int checkData(DataSpec data, String firstSplit, TrainingSpec training,
       EvaluationSpec.GridSpec grid) {
     String source = data.path() == null ? "data.source = " + data.source() : data.path();
+    if (data.images() != null) {
+      int trainImages = ImageDatasets.load(data).train().count();
+      if (training.batchSize() > trainImages) {
+        throw new BadInputException(String.format("%s: training.batch-size %d is larger than the %d training images",
+            source, training.batchSize(), trainImages));
+      }
+      return trainImages;
+    }
     boolean quadratic = data.features().equals(Labels.of(FeatureMap.TOY_QUADRATIC));
     if (quadratic || grid.enabled()) {
       PreparedSplit probe = Datasets.load(withFeatures(data, Labels.of(FeatureMap.RAW)), firstSplit);
@@ -329,7 +373,7 @@ public final class SweepConfigLoader {
   private static DataSpec withFeatures(DataSpec d, String features) {
     return new DataSpec(d.name(), d.source(), d.path(), d.contentSha256(), d.separator(), d.headerLines(),
         d.targetColumn(), d.dropColumns(), features, d.standardize(), d.split(), d.generatedTrainPoints(),
-        d.generatedTestPoints(), d.generatedSeed());
+        d.generatedTestPoints(), d.generatedSeed(), d.images());
   }
 
   private static TrainingSpec training(Config c) {

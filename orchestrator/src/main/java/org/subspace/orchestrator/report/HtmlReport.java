@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import org.subspace.protocol.BadInputException;
 import org.subspace.protocol.tensor.Npy;
 import org.subspace.protocol.tensor.Tensor;
+import org.subspace.workers.eval.ClassificationEvaluation;
 import org.subspace.workers.store.AtomicFiles;
 
 /**
@@ -76,16 +77,24 @@ public final class HtmlReport {
         groups.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
       }
     }
-    html.append("<h2>Results</h2><p>Mean +- std over splits and seeds; test LL and RMSE in original units.</p>")
-        .append("<table><tr><th>dataset</th><th>subspace</th><th>rank</th><th>method</th><th>T</th><th>runs</th>")
-        .append("<th>test LL</th><th>RMSE</th><th>coverage 95%</th></tr>");
+    boolean classification = rows.stream().anyMatch(r -> !r.getOrDefault("accuracy", "").isEmpty());
+    List<String> metrics = classification ? List.of("test_ll", "accuracy", "nll", "ece", "brier")
+        : List.of("test_ll", "rmse", "coverage95");
+    html.append("<h2>Results</h2><p>Mean +- std over splits and seeds; ")
+        .append(classification ? "test LL = -NLL of the model average; ECE with 15 bins.</p>"
+            : "test LL and RMSE in original units.</p>")
+        .append("<table><tr><th>dataset</th><th>subspace</th><th>rank</th><th>method</th><th>T</th><th>runs</th>");
+    for (String metric : metrics) {
+      html.append("<th>").append(metric).append("</th>");
+    }
+    html.append("</tr>");
     for (Map.Entry<String, List<Map<String, String>>> g : groups.entrySet()) {
       html.append("<tr>");
       for (String cell : g.getKey().split(" \\| ", -1)) {
         html.append("<td>").append(escape(cell)).append("</td>");
       }
       html.append("<td>").append(g.getValue().size()).append("</td>");
-      for (String metric : List.of("test_ll", "rmse", "coverage95")) {
+      for (String metric : metrics) {
         double[] v = g.getValue().stream().mapToDouble(r -> Double.parseDouble(r.get(metric))).toArray();
         html.append(String.format(Locale.ROOT, "<td>%.4f +- %.4f</td>", mean(v), std(v)));
       }
@@ -212,36 +221,73 @@ public final class HtmlReport {
     if (files.isEmpty()) {
       return;
     }
-    double[] levels = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95};
     List<Charts.Series> series = new ArrayList<>();
+    boolean classification = false;
     for (Path file : files) {
       Map<String, Tensor> t = readNpz(file);
-      float[][] means = t.get("pred_mean").floatRows();
-      float[][] variances = t.get("pred_var").floatRows();
-      float[] y = t.get("y").floats();
-      double[] coverage = new double[levels.length];
-      for (int i = 0; i < y.length; i++) {
-        double m = 0;
-        double second = 0;
-        for (int s = 0; s < means.length; s++) {
-          m += means[s][i] / (double) means.length;
-          second += ((double) variances[s][i] + (double) means[s][i] * means[s][i]) / means.length;
-        }
-        double sd = Math.sqrt(Math.max(second - m * m, 1e-300));
-        for (int l = 0; l < levels.length; l++) {
-          if (Math.abs(y[i] - m) <= normalQuantile((1 + levels[l]) / 2) * sd) {
-            coverage[l] += 1.0 / y.length;
-          }
-        }
-      }
       // The legend keeps what differs between configurations: subspace, rank, method, temperature.
       String label = file.getFileName().toString().replace(".npz", "").replaceFirst("^.*-seed\\d+-", "");
-      series.add(new Charts.Series(label, levels, coverage));
+      classification = t.containsKey("probabilities");
+      series.add(classification ? reliability(label, t) : coverage(label, t));
     }
-    html.append("<h2>Calibration</h2><p>Fraction of test targets inside the central interval of each level "
-        + "(moment-matched predictive); the dashed diagonal is perfect calibration.</p>");
-    image("calibration.png", Charts.lines("coverage of central intervals", "nominal level", "observed coverage",
-        series, true));
+    html.append("<h2>Calibration</h2><p>").append(classification
+        ? "Reliability: accuracy against mean confidence of the model average, in 15 confidence bins"
+        : "Fraction of test targets inside the central interval of each level (moment-matched predictive)")
+        .append("; the dashed diagonal is perfect calibration.</p>");
+    image("calibration.png", classification
+        ? Charts.lines("reliability of the model average", "confidence", "accuracy", series, true)
+        : Charts.lines("coverage of central intervals", "nominal level", "observed coverage", series, true));
+  }
+
+  private static Charts.Series coverage(String label, Map<String, Tensor> t) {
+    double[] levels = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95};
+    float[][] means = t.get("pred_mean").floatRows();
+    float[][] variances = t.get("pred_var").floatRows();
+    float[] y = t.get("y").floats();
+    double[] coverage = new double[levels.length];
+    for (int i = 0; i < y.length; i++) {
+      double m = 0;
+      double second = 0;
+      for (int s = 0; s < means.length; s++) {
+        m += means[s][i] / (double) means.length;
+        second += ((double) variances[s][i] + (double) means[s][i] * means[s][i]) / means.length;
+      }
+      double sd = Math.sqrt(Math.max(second - m * m, 1e-300));
+      for (int l = 0; l < levels.length; l++) {
+        if (Math.abs(y[i] - m) <= normalQuantile((1 + levels[l]) / 2) * sd) {
+          coverage[l] += 1.0 / y.length;
+        }
+      }
+    }
+    return new Charts.Series(label, levels, coverage);
+  }
+
+  /** Mean confidence and accuracy of the non-empty confidence bins of a classifier's model average. */
+  private static Charts.Series reliability(String label, Map<String, Tensor> t) {
+    double[][] probabilities = t.get("probabilities").doubleRows();
+    long[] labels = t.get("labels").longs();
+    int bins = ClassificationEvaluation.CALIBRATION_BINS;
+    double[] confidence = new double[bins];
+    double[] correct = new double[bins];
+    int[] count = new int[bins];
+    for (int i = 0; i < labels.length; i++) {
+      int predicted = 0;
+      for (int k = 1; k < probabilities[i].length; k++) {
+        predicted = probabilities[i][k] > probabilities[i][predicted] ? k : predicted;
+      }
+      int bin = Math.min(bins - 1, (int) (probabilities[i][predicted] * bins));
+      confidence[bin] += probabilities[i][predicted];
+      correct[bin] += predicted == labels[i] ? 1 : 0;
+      count[bin]++;
+    }
+    List<double[]> points = new ArrayList<>();
+    for (int b = 0; b < bins; b++) {
+      if (count[b] > 0) {
+        points.add(new double[] {confidence[b] / count[b], correct[b] / count[b]});
+      }
+    }
+    return new Charts.Series(label, points.stream().mapToDouble(p -> p[0]).toArray(),
+        points.stream().mapToDouble(p -> p[1]).toArray());
   }
 
   private void image(String name, byte[] png) throws IOException {

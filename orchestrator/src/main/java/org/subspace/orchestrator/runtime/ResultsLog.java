@@ -20,7 +20,7 @@ import org.subspace.workers.store.AtomicFiles;
 public final class ResultsLog implements AutoCloseable {
   public static final String HEADER = "dataset,split,seed,subspace,rank,method,temperature,test_ll,rmse,"
       + "coverage95,train_seconds,sample_seconds,status,mixture_ll,std_test_ll,std_rmse,eval_set,eval_points,"
-      + "samples,likelihood_evals,gradient_evals,error,stage_key";
+      + "samples,likelihood_evals,gradient_evals,accuracy,nll,ece,brier,error,stage_key";
 
   private final Path path;
   private final AppendOnlyFile file;
@@ -67,7 +67,7 @@ public final class ResultsLog implements AutoCloseable {
         r.ok() ? "ok" : "failed",
         number(r, "mixture_ll"), number(r, "std_test_ll"), number(r, "std_rmse"),
         c.evalSet(), integer(r, "eval_points"), integer(r, "samples"), integer(r, "likelihood_evals"),
-        integer(r, "gradient_evals"),
+        integer(r, "gradient_evals"), number(r, "accuracy"), number(r, "nll"), number(r, "ece"), number(r, "brier"),
         r.ok() ? "" : quote(r.error()), r.stageKey());
   }
 

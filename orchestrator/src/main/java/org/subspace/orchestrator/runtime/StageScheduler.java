@@ -261,7 +261,7 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
         }
         running.put(job.stage().key(), new Running(job, chosen, slot, Math.max(job.queuedNanos(), chosen.freedNanos)));
         chosen.resources.worker().tell(new WorkerProtocol.RunStage(job.stage(), job.attempt(), job.resumeFrom(),
-            runtime.checkpoint(), sweepArtifacts, eventAdapter));
+            runtime.checkpoint(), slot, sweepArtifacts, eventAdapter));
         it.remove();
       }
     }

@@ -34,8 +34,8 @@ class StageSchedulerTest {
   /** A fresh actor system per test, so no scheduler sees another test's workers. */
   private ActorTestKit kit;
   private static final DataSpec DATA = new DataSpec("toy", "generated-toy", null, "", "whitespace", 0, -1, List.of(),
-      "toy-quadratic", false, "held-out", 10, 5, 0);
-  private static final ModelSpec MODEL = new ModelSpec(List.of(4), "relu", "mean");
+      "toy-quadratic", false, "held-out", 10, 5, 0, null);
+  private static final ModelSpec MODEL = new ModelSpec("mlp", List.of(4), "relu", "mean");
   private static final ArtifactRef SOME_REF = new ArtifactRef("a".repeat(64), "subspace", 1, Map.of());
 
   @BeforeEach

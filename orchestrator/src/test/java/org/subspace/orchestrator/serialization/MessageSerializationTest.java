@@ -52,8 +52,11 @@ class MessageSerializationTest {
   private static final Serialization SERIALIZATION = SerializationExtension.get(KIT.system());
 
   private static final DataSpec DATA = new DataSpec("boston", "table", "../shared/data/uci/boston/data.txt",
-      "c".repeat(64), "whitespace", 0, -1, List.of(3, 5), "raw", true, "reference", 400, 200, 0);
-  private static final ModelSpec MODEL = new ModelSpec(List.of(50), "relu", "heteroscedastic");
+      "c".repeat(64), "whitespace", 0, -1, List.of(3, 5), "raw", true, "reference", 400, 200, 0, null);
+  private static final DataSpec IMAGES = new DataSpec("digits", "images", "../shared/data/digits", "d".repeat(64),
+      "whitespace", 0, -1, List.of(), "raw", true, "held-out", 400, 200, 0,
+      new DataSpec.Images("optdigits", 8000, false));
+  private static final ModelSpec MODEL = new ModelSpec("mlp", List.of(50), "relu", "heteroscedastic");
   private static final TrainingSpec TRAINING = new TrainingSpec(300, 30, 1e-3, "constant", 1e-3, 0.9, 0.1, 1.0,
       200, 20);
   private static final InferenceSpec INFERENCE = new InferenceSpec(1.0, 1.6487, 30, 0, 1,
@@ -83,8 +86,9 @@ class MessageSerializationTest {
         new Stage.Evaluate("k4", "ess", 10, -42L, INFERENCE, EVALUATION, DATA, "3", MODEL, REF, REF),
         new Stage.Evaluate("k5", "sgd", 0, 1L, INFERENCE, EVALUATION, DATA, "3", MODEL, null, REF),
         new Stage.Sample("k6", "swag", 0, Double.NaN, 9L, INFERENCE, DATA, "3", MODEL, REF),
-        new WorkerProtocol.RunStage(train, 3, REF, new CheckpointPolicy(100, 200), store, events),
-        new WorkerProtocol.RunStage(train, 1, null, new CheckpointPolicy(5, 7), store, events),
+        new WorkerProtocol.RunStage(train, 3, REF, new CheckpointPolicy(100, 200), 1, store, events),
+        new WorkerProtocol.RunStage(train, 1, null, new CheckpointPolicy(5, 7), -1, store, events),
+        new Stage.Train("k9", IMAGES, "held-out", new ModelSpec("cnn-small", List.of(), "relu", "mean"), TRAINING, 3),
         new WorkerProtocol.DescribeResources(KIT.<WorkerProtocol.Resources>createTestProbe().getRef()),
         new WorkerProtocol.Resources("worker-1", worker, 2, List.of(0, 1), store),
         new StageEvent.Started("k1", 1, "worker-1"),

@@ -16,9 +16,10 @@ public final class WorkerProtocol {
    * Run one attempt of a stage; {@code resumeFrom} is the stage's last in-stage checkpoint
    * (null to start fresh). Inputs (and the checkpoint) missing from the worker's store are
    * fetched from {@code artifacts}, the sweep's store. Every event goes to {@code replyTo}.
-   * {@code checkpoints} says how often the attempt saves its progress.
+   * {@code checkpoints} says how often the attempt saves its progress; {@code gpu} is the GPU
+   * slot it was given, or -1 for a CPU slot.
    */
-  public record RunStage(Stage stage, int attempt, ArtifactRef resumeFrom, CheckpointPolicy checkpoints,
+  public record RunStage(Stage stage, int attempt, ArtifactRef resumeFrom, CheckpointPolicy checkpoints, int gpu,
       ActorRef<ArtifactStoreProtocol.Command> artifacts, ActorRef<StageEvent> replyTo) implements Command {}
 
   public record DescribeResources(ActorRef<Resources> replyTo) implements Command {}

@@ -19,7 +19,9 @@ public final class Datasets {
 
   public enum Source {
     GENERATED_TOY,
-    TABLE
+    TABLE,
+    /** A folder of labelled images, for classifiers (see {@code vision.ImageDatasets}). */
+    IMAGES
   }
 
   private Datasets() {}

@@ -13,7 +13,7 @@ import org.subspace.workers.subspace.Subspace;
  * posterior samples at once. Every temporary lives in an {@link NDScope} that is closed
  * before a method returns, so long chains do not grow native memory.
  */
-public final class SubspaceNetwork implements AutoCloseable {
+public final class SubspaceNetwork implements SubspaceModel {
   /** Bound on S x N x widest-layer floats held at once when predicting for many samples. */
   private static final long MAX_BATCH_FLOATS = 8L << 20;
 
@@ -42,11 +42,18 @@ public final class SubspaceNetwork implements AutoCloseable {
     this.y = manager.create(trainY);
   }
 
+  @Override
   public int rank() {
     return rank;
   }
 
+  @Override
+  public int trainCount() {
+    return (int) y.size();
+  }
+
   /** The summed log-likelihood of the training data at {@code z}. */
+  @Override
   public double logLikelihood(double[] z) {
     try (NDScope scope = new NDScope()) {
       scope.suppressNotUsedWarning();
@@ -58,6 +65,7 @@ public final class SubspaceNetwork implements AutoCloseable {
    * The mean negative log-likelihood of some training rows at z and its gradient with respect
    * to z ({@code P} times the weight gradient), written into {@code gradient}: VI's objective.
    */
+  @Override
   public double meanNegLogLikelihood(double[] z, int[] rows, double[] gradient) {
     try (NDScope scope = new NDScope()) {
       scope.suppressNotUsedWarning();
@@ -74,6 +82,7 @@ public final class SubspaceNetwork implements AutoCloseable {
    * The summed log-likelihood of all training data at z and its gradient with respect to z,
    * written into {@code gradient}: what HMC and NUTS follow.
    */
+  @Override
   public double logLikelihood(double[] z, double[] gradient) {
     try (NDScope scope = new NDScope()) {
       scope.suppressNotUsedWarning();

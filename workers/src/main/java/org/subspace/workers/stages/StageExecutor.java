@@ -25,6 +25,7 @@ import org.subspace.workers.inference.SwagSampler;
 import org.subspace.workers.inference.VariationalInference;
 import org.subspace.workers.model.GaussianLikelihood;
 import org.subspace.workers.model.Mlp;
+import org.subspace.workers.model.SubspaceModel;
 import org.subspace.workers.model.SubspaceNetwork;
 import org.subspace.workers.random.Rng;
 import org.subspace.workers.store.ArtifactStore;
@@ -61,6 +62,9 @@ public final class StageExecutor {
 
     /** Called at points of the work ({@code fraction} done) where an injected fault may strike. */
     void faultPoint(double fraction);
+
+    /** The GPU slot this attempt was given, or -1: it runs on the CPU. */
+    int gpu();
   }
 
   public record Result(List<ArtifactRef> outputs, Map<String, Double> metrics) {}
@@ -68,9 +72,11 @@ public final class StageExecutor {
   private static final int PROGRESS_REPORTS = 20;
 
   private final ArtifactStore store;
+  private final ClassificationStages classification;
 
   public StageExecutor(ArtifactStore store) {
     this.store = store;
+    this.classification = new ClassificationStages(store);
   }
 
   /** The store this executor reads inputs from and writes outputs to. */
@@ -95,16 +101,26 @@ public final class StageExecutor {
   }
 
   private Result train(Stage.Train stage, ArtifactRef resumeFrom, CheckpointPolicy policy, Context context) {
+    if (stage.model().classifier()) {
+      return classification.train(stage, resumeFrom, policy, context);
+    }
     RegressionData data = Datasets.load(stage.data(), stage.split()).data();
     Mlp mlp = new Mlp(Specs.mlp(stage.model(), data.features()));
     var settings = Specs.training(stage.training(), stage.model());
     TrainingState start = resumeFrom == null
         ? TrainingState.initial(mlp.spec(), settings, stage.seed())
         : Codecs.trainingState(store.readTensors(resumeFrom));
-    int epochs = settings.epochs();
+    context.faultPoint((double) start.epochsDone() / settings.epochs());
+    TrainingState trained = new SgdTrainer(mlp, data, settings, stage.seed())
+        .run(start, epochListener(store, settings.epochs(), policy, context));
+    return trainedResult(store, trained);
+  }
+
+  /** Progress, metrics, in-stage checkpoints and fault points after each epoch of a training. */
+  static SgdTrainer.EpochListener epochListener(ArtifactStore store, int epochs, CheckpointPolicy policy,
+      Context context) {
     int reportEvery = Math.max(1, epochs / PROGRESS_REPORTS);
-    context.faultPoint((double) start.epochsDone() / epochs);
-    TrainingState trained = new SgdTrainer(mlp, data, settings, stage.seed()).run(start, (done, loss, snapshot) -> {
+    return (done, loss, snapshot) -> {
       WorkMetrics.EPOCHS.increment();
       WorkMetrics.trainingLoss(loss);
       if (done % reportEvery == 0) {
@@ -114,7 +130,10 @@ public final class StageExecutor {
         context.checkpoint(store.putTensors(TRAIN_CHECKPOINT, Codecs.trainingState(snapshot.get())), done);
       }
       context.faultPoint((double) done / epochs);
-    });
+    };
+  }
+
+  static Result trainedResult(ArtifactStore store, TrainingState trained) {
     ArtifactRef output = store.putTensors(TRAINED, Codecs.trainingState(trained));
     return new Result(List.of(output),
         Map.of("final_loss", trained.lastLoss(), "swag_models", (double) trained.swag().count()));
@@ -182,19 +201,26 @@ public final class StageExecutor {
     };
   }
 
-  private Result variational(Stage.Sample stage, Context context) {
+  /** The stage's network restricted to its subspace, with its training data. */
+  private SubspaceModel subspaceModel(Stage.Sample stage, Context context) {
+    Subspace subspace = subspaceOfRank(stage.subspace(), stage.rank());
+    if (stage.model().classifier()) {
+      return classification.subspaceModel(stage.data(), stage.model(), subspace, context.gpu());
+    }
     RegressionData data = Datasets.load(stage.data(), stage.split()).data();
-    Mlp mlp = new Mlp(Specs.mlp(stage.model(), data.features()));
+    return new SubspaceNetwork(new Mlp(Specs.mlp(stage.model(), data.features())),
+        Specs.likelihood(stage.model(), stage.inference().noiseVariance()), subspace, data.trainX(), data.trainY());
+  }
+
+  private Result variational(Stage.Sample stage, Context context) {
     InferenceSpec.Variational vi = stage.inference().vi();
     VariationalInference fitter = new VariationalInference(new VariationalInference.Settings(
         vi.epochs(), vi.batchSize(), vi.lr(), vi.initRho(), vi.priorStd(), stage.temperature(),
         stage.method().equals("vi-full")));
-    try (SubspaceNetwork network = new SubspaceNetwork(mlp,
-        Specs.likelihood(stage.model(), stage.inference().noiseVariance()),
-        subspaceOfRank(stage.subspace(), stage.rank()), data.trainX(), data.trainY())) {
+    try (SubspaceModel network = subspaceModel(stage, context)) {
       context.faultPoint(0.5);
       VariationalInference.Posterior q =
-          fitter.fit(stage.rank(), data.trainCount(), network::meanNegLogLikelihood, stage.seed());
+          fitter.fit(stage.rank(), network.trainCount(), network::meanNegLogLikelihood, stage.seed());
       List<double[]> draws = q.sample(stage.inference().samples(), stage.seed());
       WorkMetrics.variationalLoss(q.epochLosses().get(q.epochLosses().size() - 1));
       Map<String, Tensor> t = new LinkedHashMap<>();
@@ -212,15 +238,12 @@ public final class StageExecutor {
   }
 
   private Result hamiltonian(Stage.Sample stage, Context context) {
-    RegressionData data = Datasets.load(stage.data(), stage.split()).data();
-    Mlp mlp = new Mlp(Specs.mlp(stage.model(), data.features()));
     InferenceSpec inference = stage.inference();
     InferenceSpec.Hamiltonian spec = inference.hamiltonian();
     HamiltonianSampler.Settings settings = new HamiltonianSampler.Settings(
         Labels.parse(HamiltonianSampler.Kind.class, stage.method()), inference.samples(), spec.warmup(),
         spec.targetAcceptance(), spec.leapfrogSteps(), spec.maxTreeDepth());
-    try (SubspaceNetwork network = new SubspaceNetwork(mlp, Specs.likelihood(stage.model(), inference.noiseVariance()),
-        subspaceOfRank(stage.subspace(), stage.rank()), data.trainX(), data.trainY())) {
+    try (SubspaceModel network = subspaceModel(stage, context)) {
       LogDensity posterior = LogDensity.temperedPosterior(network::logLikelihood, stage.temperature(),
           inference.priorStd());
       int total = spec.warmup() + inference.samples();
@@ -261,15 +284,12 @@ public final class StageExecutor {
 
   private Result ellipticalSlice(Stage.Sample stage, ArtifactRef resumeFrom, CheckpointPolicy policy,
       Context context) {
-    RegressionData data = Datasets.load(stage.data(), stage.split()).data();
-    Mlp mlp = new Mlp(Specs.mlp(stage.model(), data.features()));
     var inference = stage.inference();
     EllipticalSliceSampler sampler = new EllipticalSliceSampler(new EllipticalSliceSampler.Settings(
         inference.samples(), inference.burnIn(), inference.thin(), inference.priorStd(), stage.temperature()));
     int iterations = sampler.settings().iterations();
     int reportEvery = Math.max(1, iterations / PROGRESS_REPORTS);
-    try (SubspaceNetwork network = new SubspaceNetwork(mlp, Specs.likelihood(stage.model(), inference.noiseVariance()),
-        subspaceOfRank(stage.subspace(), stage.rank()), data.trainX(), data.trainY())) {
+    try (SubspaceModel network = subspaceModel(stage, context)) {
       EllipticalSliceSampler.Chain start = resumeFrom == null
           ? sampler.start(new double[stage.rank()], stage.seed(), network::logLikelihood)
           : Codecs.chain(store.readTensors(resumeFrom));
@@ -306,6 +326,9 @@ public final class StageExecutor {
 
   private Result evaluate(Stage.Evaluate stage, Context context) {
     context.faultPoint(0.5);
+    if (stage.model().classifier()) {
+      return classification.evaluate(stage, context);
+    }
     PreparedSplit split = Datasets.load(stage.data(), stage.split());
     RegressionData data = split.data();
     Mlp mlp = new Mlp(Specs.mlp(stage.model(), data.features()));

@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
@@ -50,6 +51,10 @@ public final class ClassifierNetwork implements AutoCloseable {
   public ClassifierNetwork(ConvNets.Architecture architecture, int classes, int channels, int height, int width,
       Device device) {
     this.manager = NDManager.newBaseManager(device);
+    // PyTorch's grad mode is per thread and on by default; DJL turns it off only on the thread
+    // that started the engine (loaded by the manager above). Parameters are updated in place,
+    // which grad mode forbids, and a network is used on the thread that built it.
+    JniUtils.setGradMode(false);
     this.block = ConvNets.build(architecture, classes);
     this.imageShape = new Shape(channels, height, width);
     this.classes = classes;

@@ -13,7 +13,6 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.pooling.Pool;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The image classifiers, as DJL blocks: a small CNN that trains in minutes on a CPU, and the
@@ -27,13 +26,8 @@ import java.util.Locale;
 public final class ConvNets {
   private ConvNets() {}
 
-  public enum Architecture {
-    CNN_SMALL, VGG16, PRERESNET164, WRN28X10;
-
-    public String label() {
-      return name().toLowerCase(Locale.ROOT).replace('_', '-');
-    }
-  }
+  /** Spelled cnn-small, vgg16, preresnet164, wrn28x10 in configurations. */
+  public enum Architecture { CNN_SMALL, VGG16, PRERESNET164, WRN28X10 }
 
   public static Block build(Architecture architecture, int classes) {
     return switch (architecture) {

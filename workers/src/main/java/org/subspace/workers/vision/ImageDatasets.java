@@ -1,0 +1,108 @@
+package org.subspace.workers.vision;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.subspace.protocol.BadInputException;
+import org.subspace.protocol.spec.DataSpec;
+import org.subspace.workers.Labels;
+import org.subspace.workers.data.ImageData;
+import org.subspace.workers.data.ImageLoaders;
+
+/** The train and test images of an image folder described by a {@link DataSpec}. */
+public final class ImageDatasets {
+  private ImageDatasets() {}
+
+  public enum Format { OPTDIGITS, IDX, CIFAR10, CIFAR100 }
+
+  /** Training and test images, normalised per channel by the training images' statistics if asked. */
+  public record Split(ImageData train, ImageData test) {}
+
+  public static Split load(DataSpec spec) {
+    Path folder = Path.of(spec.path());
+    DataSpec.Images images = spec.images();
+    List<Path> files = files(folder, images.format());
+    Split split = switch (Labels.parse(Format.class, images.format())) {
+      case OPTDIGITS -> new Split(ImageLoaders.optdigits(files.get(0)), ImageLoaders.optdigits(files.get(1)));
+      case IDX -> files.size() == 4
+          ? new Split(ImageLoaders.idx(files.get(0), files.get(1)), ImageLoaders.idx(files.get(2), files.get(3)))
+          : cut(ImageLoaders.idx(files.get(0), files.get(1)), images.trainCount(), folder);
+      case CIFAR10, CIFAR100 -> new Split(
+          ImageLoaders.cifar(files.subList(0, files.size() - 1), classes(images.format())),
+          ImageLoaders.cifar(files.subList(files.size() - 1, files.size()), classes(images.format())));
+    };
+    if (!spec.standardize()) {
+      return split;
+    }
+    return new Split(split.train().normalizedBy(split.train()), split.test().normalizedBy(split.train()));
+  }
+
+  private static int classes(String format) {
+    return Labels.parse(Format.class, format) == Format.CIFAR100 ? 100 : 10;
+  }
+
+  /** The first {@code trainCount} images train, the rest test. */
+  private static Split cut(ImageData all, int trainCount, Path folder) {
+    if (trainCount < 1 || trainCount >= all.count()) {
+      throw new BadInputException(String.format("%s: data.images.train-count %d leaves no test images of the %d",
+          folder, trainCount, all.count()));
+    }
+    return new Split(all.slice(0, trainCount), all.slice(trainCount, all.count()));
+  }
+
+  /**
+   * The files a format reads from the folder, in order (train files, then test files); each
+   * missing one is named. IDX: train-images/labels if present, and t10k-images/labels (plain
+   * or .gz).
+   */
+  public static List<Path> files(Path folder, String format) {
+    if (!Files.isDirectory(folder)) {
+      throw new BadInputException(folder + ": image folder not found (data.path)");
+    }
+    List<Path> files = new ArrayList<>();
+    switch (Labels.parse(Format.class, format)) {
+      case OPTDIGITS -> {
+        files.add(required(folder, "optdigits.tra"));
+        files.add(required(folder, "optdigits.tes"));
+      }
+      case IDX -> {
+        Path trainImages = optional(folder, "train-images-idx3-ubyte");
+        if (trainImages != null) {
+          files.add(trainImages);
+          files.add(required(folder, "train-labels-idx1-ubyte"));
+        }
+        files.add(required(folder, "t10k-images-idx3-ubyte"));
+        files.add(required(folder, "t10k-labels-idx1-ubyte"));
+      }
+      case CIFAR10 -> {
+        for (int b = 1; b <= 5; b++) {
+          files.add(required(folder, "data_batch_" + b + ".bin"));
+        }
+        files.add(required(folder, "test_batch.bin"));
+      }
+      case CIFAR100 -> {
+        files.add(required(folder, "train.bin"));
+        files.add(required(folder, "test.bin"));
+      }
+    }
+    return files;
+  }
+
+  private static Path optional(Path folder, String name) {
+    for (String candidate : List.of(name, name + ".gz")) {
+      if (Files.isRegularFile(folder.resolve(candidate))) {
+        return folder.resolve(candidate);
+      }
+    }
+    return null;
+  }
+
+  private static Path required(Path folder, String name) {
+    Path file = optional(folder, name);
+    if (file == null) {
+      throw new BadInputException(folder.resolve(name) + ": data file not found");
+    }
+    return file;
+  }
+}
