@@ -26,7 +26,8 @@ import org.subspace.orchestrator.runtime.EventLog;
 class ToyAllTest {
   private static final List<String> SHORT = List.of("--quiet", "-D", "orchestrator.metrics.port=0",
       "-D", "training.epochs=300", "-D", "training.swag.start-epoch=200", "-D", "inference.samples=100",
-      "-D", "inference.hamiltonian.warmup=50", "-D", "inference.vi.epochs=100");
+      "-D", "inference.hamiltonian.warmup=50", "-D", "inference.hamiltonian.max-tree-depth=5",
+      "-D", "inference.vi.epochs=100");
 
   @TempDir Path dir;
 
