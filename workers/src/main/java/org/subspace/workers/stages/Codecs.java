@@ -7,6 +7,7 @@ import java.util.Map;
 import org.subspace.protocol.tensor.Tensor;
 import org.subspace.workers.inference.EllipticalSliceSampler;
 import org.subspace.workers.subspace.Subspace;
+import org.subspace.workers.train.CurveTrainer;
 import org.subspace.workers.train.SwagMoments;
 import org.subspace.workers.train.TrainingState;
 
@@ -86,5 +87,20 @@ public final class Codecs {
       logLikelihoods.add(v);
     }
     return new EllipticalSliceSampler.Chain(state, List.of(t.get("z").doubleRows()), logLikelihoods);
+  }
+
+  public static Map<String, Tensor> curveState(CurveTrainer.State state) {
+    int p = state.middle().length;
+    Map<String, Tensor> t = new LinkedHashMap<>();
+    t.put("epochs_done", Tensor.scalar((long) state.epochsDone()));
+    t.put("middle", Tensor.of(state.middle(), p));
+    t.put("velocity", Tensor.of(state.velocity(), p));
+    t.put("last_loss", Tensor.scalar(state.lastLoss()));
+    return t;
+  }
+
+  public static CurveTrainer.State curveState(Map<String, Tensor> t) {
+    return new CurveTrainer.State((int) t.get("epochs_done").longValue(), t.get("middle").floats(),
+        t.get("velocity").floats(), t.get("last_loss").doubleValue());
   }
 }

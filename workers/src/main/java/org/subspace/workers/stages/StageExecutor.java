@@ -45,6 +45,7 @@ public final class StageExecutor {
   public static final String TRAINED = "trained";
   public static final String TRAIN_CHECKPOINT = "train-checkpoint";
   public static final String CURVE = "curve";
+  public static final String CURVE_CHECKPOINT = "curve-checkpoint";
   public static final String SUBSPACE = "subspace";
   public static final String CHAIN = "chain";
   public static final String CHAIN_CHECKPOINT = "chain-checkpoint";
@@ -89,7 +90,7 @@ public final class StageExecutor {
     if (stage instanceof Stage.Train train) {
       return train(train, resumeFrom, policy, context);
     } else if (stage instanceof Stage.FitCurve curve) {
-      return fitCurve(curve, context);
+      return fitCurve(curve, resumeFrom, policy, context);
     } else if (stage instanceof Stage.BuildSubspace subspace) {
       return buildSubspace(subspace, context);
     } else if (stage instanceof Stage.Sample sample) {
@@ -139,7 +140,7 @@ public final class StageExecutor {
         Map.of("final_loss", trained.lastLoss(), "swag_models", (double) trained.swag().count()));
   }
 
-  private Result fitCurve(Stage.FitCurve stage, Context context) {
+  private Result fitCurve(Stage.FitCurve stage, ArtifactRef resumeFrom, CheckpointPolicy policy, Context context) {
     RegressionData data = Datasets.load(stage.data(), stage.split()).data();
     Mlp mlp = new Mlp(Specs.mlp(stage.model(), data.features()));
     CurveSpec spec = stage.curve();
@@ -147,21 +148,26 @@ public final class StageExecutor {
         spec.lr(), spec.momentum(), spec.weightDecay(), Specs.likelihood(stage.model(), 1.0)), stage.seed());
     float[] start = Codecs.trainingState(store.readTensors(stage.start())).weights();
     float[] end = Codecs.trainingState(store.readTensors(stage.end())).weights();
-    int reportEvery = Math.max(1, spec.epochs() / PROGRESS_REPORTS);
-    context.faultPoint(0.0);
-    double[] lastLoss = {Double.NaN};
-    float[] middle = trainer.fit(start, end, (done, loss) -> {
+    CurveTrainer.State from = resumeFrom == null
+        ? CurveTrainer.initial(start, end) : Codecs.curveState(store.readTensors(resumeFrom));
+    int epochs = spec.epochs();
+    int reportEvery = Math.max(1, epochs / PROGRESS_REPORTS);
+    context.faultPoint((double) from.epochsDone() / epochs);
+    CurveTrainer.State fitted = trainer.run(start, end, from, (done, loss, snapshot) -> {
       WorkMetrics.EPOCHS.increment();
-      lastLoss[0] = loss;
       if (done % reportEvery == 0) {
-        context.progress(done, spec.epochs(), String.format("loss along the curve %.4f", loss));
+        context.progress(done, epochs, String.format("loss along the curve %.4f", loss));
       }
-      context.faultPoint((double) done / spec.epochs());
+      if (done % policy.trainEpochs() == 0 && done < epochs) {
+        context.checkpoint(store.putTensors(CURVE_CHECKPOINT, Codecs.curveState(snapshot.get())), done);
+      }
+      context.faultPoint((double) done / epochs);
     });
+    float[] middle = fitted.middle();
     int p = start.length;
     ArtifactRef output = store.putTensors(CURVE, Map.of("start", Tensor.of(start, p), "middle", Tensor.of(middle, p),
         "end", Tensor.of(end, p)));
-    return new Result(List.of(output), Map.of("final_loss", lastLoss[0],
+    return new Result(List.of(output), Map.of("final_loss", fitted.lastLoss(),
         "midpoint_loss", trainer.lossAt(start, middle, end, 0.5)));
   }
 

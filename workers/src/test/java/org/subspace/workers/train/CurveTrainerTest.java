@@ -1,5 +1,6 @@
 package org.subspace.workers.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -28,7 +29,15 @@ class CurveTrainerTest {
         .weights();
     CurveTrainer curve = new CurveTrainer(mlp, data, new CurveTrainer.Settings(300, 50, 0.01, 0.95, 0.0, MSE_HALF), 3);
     double[] losses = new double[2];
-    float[] middle = curve.fit(start, end, (epoch, loss) -> losses[epoch == 1 ? 0 : 1] = loss);
+    CurveTrainer.State[] atEpoch100 = new CurveTrainer.State[1];
+    float[] middle = curve.run(start, end, CurveTrainer.initial(start, end), (epoch, loss, snapshot) -> {
+      losses[epoch == 1 ? 0 : 1] = loss;
+      if (epoch == 100) {
+        atEpoch100[0] = snapshot.get();
+      }
+    }).middle();
+    assertArrayEquals(middle, curve.run(start, end, atEpoch100[0], null).middle(),
+        "resuming from epoch 100 gives the same curve, bit for bit");
     float[] lineMiddle = new float[start.length];
     for (int i = 0; i < start.length; i++) {
       lineMiddle[i] = 0.5f * (start[i] + end[i]);
