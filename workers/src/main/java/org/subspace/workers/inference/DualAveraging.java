@@ -11,6 +11,7 @@ final class DualAveraging {
   private static final double KAPPA = 0.75;
 
   private final double target;
+  private final double initialStepSize;
   private final double mu;
   private double averageError;
   private double logStepSize;
@@ -19,6 +20,7 @@ final class DualAveraging {
 
   DualAveraging(double initialStepSize, double target) {
     this.target = target;
+    this.initialStepSize = initialStepSize;
     this.mu = Math.log(10 * initialStepSize);
     this.logStepSize = Math.log(initialStepSize);
     this.averagedLogStepSize = 0.0;
@@ -34,6 +36,20 @@ final class DualAveraging {
     double weight = Math.pow(m, -KAPPA);
     averagedLogStepSize = weight * logStepSize + (1 - weight) * averagedLogStepSize;
     return Math.exp(logStepSize);
+  }
+
+  /** What {@link #restore} needs: the initial step size, the averages and the iteration count. */
+  double[] state() {
+    return new double[] {initialStepSize, averageError, logStepSize, averagedLogStepSize, iterations};
+  }
+
+  static DualAveraging restore(double[] state, double target) {
+    DualAveraging adaptation = new DualAveraging(state[0], target);
+    adaptation.averageError = state[1];
+    adaptation.logStepSize = state[2];
+    adaptation.averagedLogStepSize = state[3];
+    adaptation.iterations = (int) state[4];
+    return adaptation;
   }
 
   /** The step size to sample with once warm-up is over. */

@@ -2,6 +2,7 @@ package org.subspace.workers.inference;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.subspace.workers.random.Rng;
 
 /**
@@ -42,10 +43,25 @@ public final class HamiltonianSampler {
   public record Chain(List<double[]> samples, List<Double> logDensities, double stepSize, double meanAcceptance,
       double meanLeapfrogSteps, long gradientEvaluations, int divergences) {}
 
-  /** Called after every iteration (warm-up included). */
+  /**
+   * Where a chain stands after {@code iterations} iterations (warm-up included): the current
+   * point with its log density and gradient, the generator's state, the step size and its
+   * adaptation, the counters, and the draws kept so far. The next iteration depends on nothing
+   * else, so a chain resumed from a state is bit-identical to one that never stopped.
+   */
+  public record ChainState(double[] z, double logDensity, double[] gradient, long rngState, int iterations,
+      double stepSize, double[] adaptation, long gradientEvaluations, int divergences, double acceptanceSum,
+      long stepsSum, List<double[]> samples, List<Double> logDensities) {
+    public ChainState {
+      samples = List.copyOf(samples);
+      logDensities = List.copyOf(logDensities);
+    }
+  }
+
+  /** Called after every iteration (warm-up included); {@code snapshot} gives the state then. */
   @FunctionalInterface
   public interface Progress {
-    void afterIteration(int done, int total, long gradientEvaluations);
+    void afterIteration(int done, int total, long gradientEvaluations, Supplier<ChainState> snapshot);
   }
 
   /** A point with its log density and gradient, so no point is evaluated twice. */
@@ -69,19 +85,36 @@ public final class HamiltonianSampler {
 
   /** Runs warm-up and sampling from {@code start}. */
   public Chain run(double[] start, long seed, Progress progress) {
+    return run(start(start, seed), progress);
+  }
+
+  /** The state before the first iteration: the start evaluated and an initial step size found. */
+  public ChainState start(double[] start, long seed) {
     Rng rng = new Rng(Rng.derive(seed, "hamiltonian-" + settings.kind()));
     Point current = evaluate(start.clone());
     if (!Double.isFinite(current.logDensity())) {
       throw new IllegalArgumentException("the log density is not finite at the starting point");
     }
     double stepSize = initialStepSize(current, rng);
-    DualAveraging adaptation = new DualAveraging(stepSize, settings.targetAcceptance());
-    List<double[]> samples = new ArrayList<>(settings.samples());
-    List<Double> logDensities = new ArrayList<>(settings.samples());
-    double acceptanceSum = 0;
-    long stepsSum = 0;
+    return new ChainState(current.z(), current.logDensity(), current.gradient(), rng.state(), 0, stepSize,
+        new DualAveraging(stepSize, settings.targetAcceptance()).state(), gradientEvaluations, 0, 0, 0, List.of(),
+        List.of());
+  }
+
+  /** Continues a chain from {@code from} to the end of sampling. */
+  public Chain run(ChainState from, Progress progress) {
+    Rng rng = new Rng(from.rngState());
+    Point current = new Point(from.z(), from.logDensity(), from.gradient());
+    double stepSize = from.stepSize();
+    DualAveraging adaptation = DualAveraging.restore(from.adaptation(), settings.targetAcceptance());
+    gradientEvaluations = from.gradientEvaluations();
+    divergences = from.divergences();
+    List<double[]> samples = new ArrayList<>(from.samples());
+    List<Double> logDensities = new ArrayList<>(from.logDensities());
+    double acceptanceSum = from.acceptanceSum();
+    long stepsSum = from.stepsSum();
     int total = settings.warmup() + settings.samples();
-    for (int iteration = 0; iteration < total; iteration++) {
+    for (int iteration = from.iterations(); iteration < total; iteration++) {
       boolean warmingUp = iteration < settings.warmup();
       if (iteration == settings.warmup()) {
         stepSize = settings.warmup() > 0 ? adaptation.finalStepSize() : stepSize;
@@ -100,7 +133,14 @@ public final class HamiltonianSampler {
         stepsSum += transition.steps();
       }
       if (progress != null) {
-        progress.afterIteration(iteration + 1, total, gradientEvaluations);
+        int done = iteration + 1;
+        Point point = current;
+        double size = stepSize;
+        double accepted = acceptanceSum;
+        long steps = stepsSum;
+        progress.afterIteration(done, total, gradientEvaluations, () -> new ChainState(point.z(),
+            point.logDensity(), point.gradient(), rng.state(), done, size, adaptation.state(), gradientEvaluations,
+            divergences, accepted, steps, samples, logDensities));
       }
     }
     return new Chain(samples, logDensities, stepSize, acceptanceSum / settings.samples(),

@@ -1,11 +1,13 @@
 package org.subspace.workers.stages;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.subspace.protocol.tensor.Tensor;
 import org.subspace.workers.inference.EllipticalSliceSampler;
+import org.subspace.workers.inference.HamiltonianSampler;
 import org.subspace.workers.subspace.Subspace;
 import org.subspace.workers.train.CurveTrainer;
 import org.subspace.workers.train.SwagMoments;
@@ -102,5 +104,34 @@ public final class Codecs {
   public static CurveTrainer.State curveState(Map<String, Tensor> t) {
     return new CurveTrainer.State((int) t.get("epochs_done").longValue(), t.get("middle").floats(),
         t.get("velocity").floats(), t.get("last_loss").doubleValue());
+  }
+
+  public static Map<String, Tensor> hamiltonianState(HamiltonianSampler.ChainState state) {
+    int rank = state.z().length;
+    Map<String, Tensor> t = new LinkedHashMap<>();
+    t.put("z", Tensor.of(state.z(), rank));
+    t.put("log_density", Tensor.scalar(state.logDensity()));
+    t.put("gradient", Tensor.of(state.gradient(), rank));
+    t.put("rng_state", Tensor.scalar(state.rngState()));
+    t.put("iterations", Tensor.scalar((long) state.iterations()));
+    t.put("step_size", Tensor.scalar(state.stepSize()));
+    t.put("adaptation", Tensor.of(state.adaptation(), state.adaptation().length));
+    t.put("gradient_evaluations", Tensor.scalar(state.gradientEvaluations()));
+    t.put("divergences", Tensor.scalar((long) state.divergences()));
+    t.put("acceptance_sum", Tensor.scalar(state.acceptanceSum()));
+    t.put("steps_sum", Tensor.scalar(state.stepsSum()));
+    t.put("samples", Tensor.ofRows(state.samples().toArray(new double[0][])));
+    t.put("sample_log_density", Tensor.of(state.logDensities().stream().mapToDouble(Double::doubleValue).toArray(),
+        state.logDensities().size()));
+    return t;
+  }
+
+  public static HamiltonianSampler.ChainState hamiltonianState(Map<String, Tensor> t) {
+    return new HamiltonianSampler.ChainState(t.get("z").doubles(), t.get("log_density").doubleValue(),
+        t.get("gradient").doubles(), t.get("rng_state").longValue(), (int) t.get("iterations").longValue(), t.get("step_size").doubleValue(),
+        t.get("adaptation").doubles(), t.get("gradient_evaluations").longValue(),
+        (int) t.get("divergences").longValue(), t.get("acceptance_sum").doubleValue(),
+        t.get("steps_sum").longValue(), List.of(t.get("samples").doubleRows()),
+        Arrays.stream(t.get("sample_log_density").doubles()).boxed().toList());
   }
 }

@@ -201,7 +201,7 @@ public final class StageExecutor {
     return switch (stage.method()) {
       case "ess" -> ellipticalSlice(stage, resumeFrom, policy, context);
       case "vi", "vi-full" -> variational(stage, context);
-      case "hmc", "nuts" -> hamiltonian(stage, context);
+      case "hmc", "nuts" -> hamiltonian(stage, resumeFrom, policy, context);
       case "swag" -> swag(stage, context);
       default -> throw new IllegalArgumentException("unknown sampling method " + stage.method());
     };
@@ -243,7 +243,7 @@ public final class StageExecutor {
     }
   }
 
-  private Result hamiltonian(Stage.Sample stage, Context context) {
+  private Result hamiltonian(Stage.Sample stage, ArtifactRef resumeFrom, CheckpointPolicy policy, Context context) {
     InferenceSpec inference = stage.inference();
     InferenceSpec.Hamiltonian spec = inference.hamiltonian();
     HamiltonianSampler.Settings settings = new HamiltonianSampler.Settings(
@@ -254,14 +254,20 @@ public final class StageExecutor {
           inference.priorStd());
       int total = spec.warmup() + inference.samples();
       int reportEvery = Math.max(1, total / PROGRESS_REPORTS);
-      context.faultPoint(0.0);
-      HamiltonianSampler.Chain chain = new HamiltonianSampler(settings, posterior).run(new double[stage.rank()],
-          stage.seed(), (done, all, gradients) -> {
-            if (done % reportEvery == 0) {
-              context.progress(done, all, gradients + " gradient evaluations");
-            }
-            context.faultPoint((double) done / all);
-          });
+      HamiltonianSampler sampler = new HamiltonianSampler(settings, posterior);
+      HamiltonianSampler.ChainState from = resumeFrom == null
+          ? sampler.start(new double[stage.rank()], stage.seed())
+          : Codecs.hamiltonianState(store.readTensors(resumeFrom));
+      context.faultPoint((double) from.iterations() / total);
+      HamiltonianSampler.Chain chain = sampler.run(from, (done, all, gradients, snapshot) -> {
+        if (done % reportEvery == 0) {
+          context.progress(done, all, gradients + " gradient evaluations");
+        }
+        if (done % policy.sampleIterations() == 0 && done < all) {
+          context.checkpoint(store.putTensors(CHAIN_CHECKPOINT, Codecs.hamiltonianState(snapshot.get())), done);
+        }
+        context.faultPoint((double) done / all);
+      });
       Map<String, Tensor> t = new LinkedHashMap<>();
       t.put("z", Tensor.ofRows(chain.samples().toArray(new double[0][])));
       t.put("log_density", Tensor.of(chain.logDensities().stream().mapToDouble(Double::doubleValue).toArray(),
