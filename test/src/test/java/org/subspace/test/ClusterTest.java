@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,6 +41,12 @@ class ClusterTest {
       "-D", "training.epochs=1000", "-D", "training.swag.start-epoch=700", "-D", "inference.samples=600",
       "-D", "orchestrator.checkpoint.train-epochs=25", "-D", "orchestrator.checkpoint.sample-iterations=20");
 
+  private static final ExecutorService ORCHESTRATORS = Executors.newCachedThreadPool(runnable -> {
+    Thread thread = new Thread(runnable, "test-orchestrator");
+    thread.setDaemon(true);
+    return thread;
+  });
+
   @TempDir static Path dir;
   private static List<String> reference;
   private static List<String> longerReference;
@@ -62,8 +70,10 @@ class ClusterTest {
     List<String> args = new ArrayList<>(List.of("orchestrator", "config/sweeps/toy-grid.conf", "--out", out.toString(),
         "--port", Integer.toString(port)));
     args.addAll(settings);
+    // A thread of its own: the common pool has one thread on 2 cores, and an orchestrator left
+    // running by a failed test must not starve the next test's.
     return CompletableFuture.supplyAsync(() -> SubspaceCommand.execute(new PrintWriter(new StringWriter(), true),
-        new PrintWriter(new StringWriter(), true), args.toArray(new String[0])));
+        new PrintWriter(new StringWriter(), true), args.toArray(new String[0])), ORCHESTRATORS);
   }
 
   /** Two worker JVMs joining the seed, by their cluster address (host:port). */

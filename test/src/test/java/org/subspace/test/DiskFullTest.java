@@ -71,11 +71,53 @@ class DiskFullTest {
     assertEquals(TestRuns.resultsWithoutTimings(reference), TestRuns.resultsWithoutTimings(out));
   }
 
+  /**
+   * A worker node whose own store is a 1 MB tmpfs: its first training checkpoint fills it, the
+   * orchestrator stops the sweep naming that worker, and once the worker's disk has grown the
+   * same orchestrator command (the worker rejoins by itself) finishes with the one-JVM results.
+   */
+  @Test
+  void aWorkerNodesFullDiskStopsTheClusterSweepAndItResumesAfterwards() throws Exception {
+    Path reference = dir.resolve("reference");
+    assertEquals(0, run(reference, "run").exitCode());
+    Path tmpfs = dir.resolve("worker-store");
+    Files.createDirectories(tmpfs);
+    Assumptions.assumeTrue(mountOptions(tmpfs, "-t", "tmpfs", "-o", "size=1m", "tmpfs"),
+        "mounting a tmpfs needs root");
+    mount = tmpfs;
+    Path out = dir.resolve("cluster");
+    int seed = TestRuns.freePort();
+    int workerPort = TestRuns.freePort();
+    Process worker = TestRuns.child(dir.resolve("worker.log"), List.of("worker", "--join", "127.0.0.1:" + seed,
+        "--port", Integer.toString(workerPort), "--store", tmpfs.resolve("store").toString()));
+    try {
+      // The orchestrator node runs no stages itself (no local workers), so the worker's disk is the one that fills.
+      Run full = run(out, "orchestrator", "--port", Integer.toString(seed));
+      assertEquals(1, full.exitCode(), full.stderr());
+      String error = full.stderr().lines().reduce((first, second) -> second).orElse("");
+      assertTrue(error.startsWith("error: disk full: cannot write " + tmpfs), error);
+      assertTrue(error.contains("(on worker subspace@127.0.0.1:" + workerPort + ", running train"), error);
+
+      assertTrue(mountOptions(tmpfs, "-o", "remount,size=64m", "tmpfs"), "growing the tmpfs");
+      Run resumed = run(out, "orchestrator", "--port", Integer.toString(seed));
+      assertEquals(0, resumed.exitCode(), resumed.stderr());
+    } finally {
+      worker.destroyForcibly().waitFor();
+    }
+    TestRuns.assertEveryStageDoneOnce(out, 26);
+    assertEquals(TestRuns.resultsWithoutTimings(reference), TestRuns.resultsWithoutTimings(out));
+  }
+
   private record Run(int exitCode, String stderr) {}
 
   private static Run run(Path out) {
-    List<String> args = new ArrayList<>(List.of("run", "config/sweeps/toy-grid.conf", "--out", out.toString()));
+    return run(out, "run");
+  }
+
+  private static Run run(Path out, String command, String... extra) {
+    List<String> args = new ArrayList<>(List.of(command, "config/sweeps/toy-grid.conf", "--out", out.toString()));
     args.addAll(SHORT);
+    args.addAll(List.of(extra));
     StringWriter err = new StringWriter();
     int code = SubspaceCommand.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
         args.toArray(new String[0]));

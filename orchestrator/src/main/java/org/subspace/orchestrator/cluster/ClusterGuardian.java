@@ -55,6 +55,7 @@ public final class ClusterGuardian {
       String workerId = context.getSystem().address().hostPort();
       context.spawn(WorkerNode.create(workerId, slots, gpus, new StageExecutor(store), FaultInjector.NONE), "worker",
           ActorMetrics.MAILBOX);
+      context.spawn(OrchestratorWatch.create(), "orchestrator-watch");
       return Behaviors.empty();
     });
   }

@@ -41,7 +41,10 @@ public final class EventLog implements AutoCloseable {
 
   public static List<Map<String, Object>> read(Path file) throws IOException {
     List<Map<String, Object>> events = new ArrayList<>();
-    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    // Only whole lines: a reader racing the sweep may see a line still being appended (or one a
+    // crash cut off, which the next run drops).
+    for (String line : text.substring(0, text.lastIndexOf('\n') + 1).split("\n")) {
       if (!line.isBlank()) {
         events.add(JSON.readValue(line, new TypeReference<Map<String, Object>>() {}));
       }
