@@ -347,7 +347,7 @@ public final class SweepConfigLoader {
       EvaluationSpec.GridSpec grid) {
     String source = data.path() == null ? "data.source = " + data.source() : data.path();
     if (data.images() != null) {
-      int trainImages = ImageDatasets.load(data).train().count();
+      int trainImages = ImageDatasets.read(data).train().count();
       if (training.batchSize() > trainImages) {
         throw new BadInputException(String.format("%s: training.batch-size %d is larger than the %d training images",
             source, training.batchSize(), trainImages));

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -164,14 +165,7 @@ public final class HtmlReport {
   }
 
   private void chains() throws IOException {
-    Path folder = dir.resolve("chains");
-    if (!Files.isDirectory(folder)) {
-      return;
-    }
-    List<Path> files;
-    try (Stream<Path> list = Files.list(folder)) {
-      files = list.filter(p -> p.toString().endsWith(".npz")).sorted().limit(MAX_PANELS).toList();
-    }
+    List<Path> files = npzFiles("chains", MAX_PANELS);
     if (files.isEmpty()) {
       return;
     }
@@ -210,14 +204,7 @@ public final class HtmlReport {
   }
 
   private void calibration() throws IOException {
-    Path folder = dir.resolve("samples");
-    if (!Files.isDirectory(folder)) {
-      return;
-    }
-    List<Path> files;
-    try (Stream<Path> list = Files.list(folder)) {
-      files = list.filter(p -> p.toString().endsWith(".npz")).sorted().limit(8).toList();
-    }
+    List<Path> files = npzFiles("samples", 8);
     if (files.isEmpty()) {
       return;
     }
@@ -264,26 +251,13 @@ public final class HtmlReport {
 
   /** Mean confidence and accuracy of the non-empty confidence bins of a classifier's model average. */
   private static Charts.Series reliability(String label, Map<String, Tensor> t) {
-    double[][] probabilities = t.get("probabilities").doubleRows();
-    long[] labels = t.get("labels").longs();
-    int bins = ClassificationEvaluation.CALIBRATION_BINS;
-    double[] confidence = new double[bins];
-    double[] correct = new double[bins];
-    int[] count = new int[bins];
-    for (int i = 0; i < labels.length; i++) {
-      int predicted = 0;
-      for (int k = 1; k < probabilities[i].length; k++) {
-        predicted = probabilities[i][k] > probabilities[i][predicted] ? k : predicted;
-      }
-      int bin = Math.min(bins - 1, (int) (probabilities[i][predicted] * bins));
-      confidence[bin] += probabilities[i][predicted];
-      correct[bin] += predicted == labels[i] ? 1 : 0;
-      count[bin]++;
-    }
+    int[] labels = Arrays.stream(t.get("labels").longs()).mapToInt(Math::toIntExact).toArray();
+    ClassificationEvaluation.Calibration bins =
+        ClassificationEvaluation.calibration(t.get("probabilities").doubleRows(), labels);
     List<double[]> points = new ArrayList<>();
-    for (int b = 0; b < bins; b++) {
-      if (count[b] > 0) {
-        points.add(new double[] {confidence[b] / count[b], correct[b] / count[b]});
+    for (int b = 0; b < bins.count().length; b++) {
+      if (bins.count()[b] > 0) {
+        points.add(new double[] {bins.confidence()[b] / bins.count()[b], bins.correct()[b] / bins.count()[b]});
       }
     }
     return new Charts.Series(label, points.stream().mapToDouble(p -> p[0]).toArray(),
@@ -295,6 +269,17 @@ public final class HtmlReport {
     AtomicFiles.write(images.resolve(file), png);
     html.append("<div><img alt=\"").append(escape(name)).append("\" src=\"data:image/png;base64,")
         .append(Base64.getEncoder().encodeToString(png)).append("\"></div>");
+  }
+
+  /** The first {@code limit} .npz files of a subfolder of the sweep's output, by name; none if it is absent. */
+  private List<Path> npzFiles(String subfolder, int limit) throws IOException {
+    Path folder = dir.resolve(subfolder);
+    if (!Files.isDirectory(folder)) {
+      return List.of();
+    }
+    try (Stream<Path> list = Files.list(folder)) {
+      return list.filter(p -> p.toString().endsWith(".npz")).sorted().limit(limit).toList();
+    }
   }
 
   private static Map<String, Tensor> readNpz(Path file) throws IOException {

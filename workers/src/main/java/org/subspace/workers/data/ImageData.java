@@ -50,25 +50,34 @@ public record ImageData(float[] pixels, int[] labels, int channels, int height, 
     return new ImageData(joined, joinedLabels, channels, height, width, classes);
   }
 
-  /** Subtracts each channel's mean and divides by its std (both over {@code reference}'s pixels). */
-  public ImageData normalizedBy(ImageData reference) {
+  /** Each channel's mean and std (plus 1e-6) over all pixels of all images: [0] means, [1] stds. */
+  public double[][] channelStatistics() {
     int plane = height * width;
-    float[] out = pixels.clone();
+    double[][] statistics = new double[2][channels];
     for (int c = 0; c < channels; c++) {
       double sum = 0;
       double squares = 0;
-      for (int i = 0; i < reference.count(); i++) {
-        for (int k = 0, at = i * imageSize() + c * plane; k < plane; k++, at++) {
-          sum += reference.pixels[at];
-          squares += (double) reference.pixels[at] * reference.pixels[at];
-        }
-      }
-      double n = (double) reference.count() * plane;
-      double mean = sum / n;
-      double std = Math.sqrt(Math.max(squares / n - mean * mean, 0)) + 1e-6;
       for (int i = 0; i < count(); i++) {
         for (int k = 0, at = i * imageSize() + c * plane; k < plane; k++, at++) {
-          out[at] = (float) ((out[at] - mean) / std);
+          sum += pixels[at];
+          squares += (double) pixels[at] * pixels[at];
+        }
+      }
+      double n = (double) count() * plane;
+      statistics[0][c] = sum / n;
+      statistics[1][c] = Math.sqrt(Math.max(squares / n - statistics[0][c] * statistics[0][c], 0)) + 1e-6;
+    }
+    return statistics;
+  }
+
+  /** Subtracts {@code statistics[0][c]} from channel c and divides by {@code statistics[1][c]}. */
+  public ImageData normalized(double[][] statistics) {
+    int plane = height * width;
+    float[] out = pixels.clone();
+    for (int c = 0; c < channels; c++) {
+      for (int i = 0; i < count(); i++) {
+        for (int k = 0, at = i * imageSize() + c * plane; k < plane; k++, at++) {
+          out[at] = (float) ((out[at] - statistics[0][c]) / statistics[1][c]);
         }
       }
     }

@@ -1,5 +1,7 @@
 package org.subspace.workers.eval;
 
+import java.util.Arrays;
+
 /**
  * Scores of a Bayesian model average for classification: the class probabilities of every
  * sampled network are averaged (BMA), then accuracy, NLL (mean -log p(y)), expected
@@ -29,15 +31,31 @@ public final class ClassificationEvaluation {
     return mean;
   }
 
-  public static Scores score(double[][] probabilities, int[] labels) {
-    int n = labels.length;
-    double correct = 0;
-    double nll = 0;
-    double brier = 0;
-    double[] binConfidence = new double[CALIBRATION_BINS];
-    double[] binCorrect = new double[CALIBRATION_BINS];
-    int[] binCount = new int[CALIBRATION_BINS];
-    for (int i = 0; i < n; i++) {
+  /**
+   * The model average's top-class confidences in {@link #CALIBRATION_BINS} equal-width bins: per
+   * bin the summed confidence, the number of right predictions and the number of points.
+   */
+  public record Calibration(double[] confidence, double[] correct, int[] count) {
+    /** Expected calibration error over {@code n} points: |right - confidence| summed over bins, / n. */
+    public double ece() {
+      int n = Arrays.stream(count).sum();
+      double ece = 0;
+      for (int b = 0; b < count.length; b++) {
+        ece += Math.abs(correct[b] - confidence[b]) / n;
+      }
+      return ece;
+    }
+
+    public double accuracy() {
+      return Arrays.stream(correct).sum() / Arrays.stream(count).sum();
+    }
+  }
+
+  public static Calibration calibration(double[][] probabilities, int[] labels) {
+    double[] confidence = new double[CALIBRATION_BINS];
+    double[] correct = new double[CALIBRATION_BINS];
+    int[] count = new int[CALIBRATION_BINS];
+    for (int i = 0; i < labels.length; i++) {
       double[] p = probabilities[i];
       int predicted = 0;
       for (int k = 1; k < p.length; k++) {
@@ -45,24 +63,27 @@ public final class ClassificationEvaluation {
           predicted = k;
         }
       }
-      boolean right = predicted == labels[i];
-      correct += right ? 1 : 0;
+      int bin = Math.min(CALIBRATION_BINS - 1, (int) (p[predicted] * CALIBRATION_BINS));
+      confidence[bin] += p[predicted];
+      correct[bin] += predicted == labels[i] ? 1 : 0;
+      count[bin]++;
+    }
+    return new Calibration(confidence, correct, count);
+  }
+
+  public static Scores score(double[][] probabilities, int[] labels) {
+    int n = labels.length;
+    double nll = 0;
+    double brier = 0;
+    for (int i = 0; i < n; i++) {
+      double[] p = probabilities[i];
       nll -= Math.log(Math.max(p[labels[i]], 1e-12));
       for (int k = 0; k < p.length; k++) {
         double target = k == labels[i] ? 1 : 0;
         brier += (p[k] - target) * (p[k] - target);
       }
-      int bin = Math.min(CALIBRATION_BINS - 1, (int) (p[predicted] * CALIBRATION_BINS));
-      binConfidence[bin] += p[predicted];
-      binCorrect[bin] += right ? 1 : 0;
-      binCount[bin]++;
     }
-    double ece = 0;
-    for (int b = 0; b < CALIBRATION_BINS; b++) {
-      if (binCount[b] > 0) {
-        ece += Math.abs(binCorrect[b] - binConfidence[b]) / n;
-      }
-    }
-    return new Scores(correct / n, nll / n, ece, brier / n, n);
+    Calibration calibration = calibration(probabilities, labels);
+    return new Scores(calibration.accuracy(), nll / n, calibration.ece(), brier / n, n);
   }
 }

@@ -40,7 +40,8 @@ final class ClassificationStages {
     try (ClassifierNetwork network = network(stage.model(), split.train(), context.gpu())) {
       ClassifierTrainer trainer = new ClassifierTrainer(network, split.train(),
           Specs.classifierTraining(stage.training(), stage.data().images().augment()), stage.seed());
-      TrainingState start = resumeFrom == null ? trainer.initial() : Codecs.trainingState(store.readTensors(resumeFrom));
+      TrainingState start = resumeFrom == null
+          ? trainer.initial() : Codecs.trainingState(store.readTensors(resumeFrom));
       context.faultPoint((double) start.epochsDone() / stage.training().epochs());
       TrainingState trained = trainer.run(start,
           StageExecutor.epochListener(store, stage.training().epochs(), policy, context));
@@ -63,8 +64,7 @@ final class ClassificationStages {
       List<double[]> points = List.of(store.readTensors(samples).get("z").doubleRows());
       zs = samples.kind().equals(StageExecutor.CHAIN)
           ? StageExecutor.draws(points, stage.evaluation().draws(), stage.seed()) : points.toArray(new double[0][]);
-      Subspace subspace = Codecs.subspace(stage.subspace().kind(), store.readTensors(stage.subspace()))
-          .truncate(stage.rank());
+      Subspace subspace = StageExecutor.subspaceOfRank(store, stage.subspace(), stage.rank());
       try (SubspaceClassifier classifier = new SubspaceClassifier(network(stage.model(), split.train(),
           context.gpu()), subspace, split.train())) {
         for (int s = 0; s < zs.length; s++) {

@@ -128,8 +128,8 @@ public final class Codecs {
 
   public static HamiltonianSampler.ChainState hamiltonianState(Map<String, Tensor> t) {
     return new HamiltonianSampler.ChainState(t.get("z").doubles(), t.get("log_density").doubleValue(),
-        t.get("gradient").doubles(), t.get("rng_state").longValue(), (int) t.get("iterations").longValue(), t.get("step_size").doubleValue(),
-        t.get("adaptation").doubles(), t.get("gradient_evaluations").longValue(),
+        t.get("gradient").doubles(), t.get("rng_state").longValue(), (int) t.get("iterations").longValue(),
+        t.get("step_size").doubleValue(), t.get("adaptation").doubles(), t.get("gradient_evaluations").longValue(),
         (int) t.get("divergences").longValue(), t.get("acceptance_sum").doubleValue(),
         t.get("steps_sum").longValue(), List.of(t.get("samples").doubleRows()),
         Arrays.stream(t.get("sample_log_density").doubles()).boxed().toList());

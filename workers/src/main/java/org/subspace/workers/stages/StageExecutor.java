@@ -193,7 +193,8 @@ public final class StageExecutor {
     return new Result(List.of(output), Map.of("rank", (double) subspace.rank()));
   }
 
-  private Subspace subspaceOfRank(ArtifactRef ref, int rank) {
+  /** The leading {@code rank} rows of a stored subspace. */
+  static Subspace subspaceOfRank(ArtifactStore store, ArtifactRef ref, int rank) {
     return Codecs.subspace(ref.kind(), store.readTensors(ref)).truncate(rank);
   }
 
@@ -209,7 +210,7 @@ public final class StageExecutor {
 
   /** The stage's network restricted to its subspace, with its training data. */
   private SubspaceModel subspaceModel(Stage.Sample stage, Context context) {
-    Subspace subspace = subspaceOfRank(stage.subspace(), stage.rank());
+    Subspace subspace = subspaceOfRank(store, stage.subspace(), stage.rank());
     if (stage.model().classifier()) {
       return classification.subspaceModel(stage.data(), stage.model(), subspace, context.gpu());
     }
@@ -354,7 +355,8 @@ public final class StageExecutor {
       zs = samples.kind().equals(CHAIN) ? draws(points, stage.evaluation().draws(), stage.seed())
           : points.toArray(new double[0][]);
       double[][] chosen = zs;
-      SubspaceNetwork network = new SubspaceNetwork(mlp, likelihood, subspaceOfRank(stage.subspace(), stage.rank()),
+      SubspaceNetwork network = new SubspaceNetwork(mlp, likelihood,
+          subspaceOfRank(store, stage.subspace(), stage.rank()),
           data.trainX(), data.trainY());
       ensemble = new Ensemble() {
         @Override

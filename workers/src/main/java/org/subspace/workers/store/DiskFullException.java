@@ -36,9 +36,6 @@ public final class DiskFullException extends UncheckedIOException {
       if (t instanceof DiskFullException diskFull) {
         return Optional.of(diskFull);
       }
-      if (t.getCause() == t) {
-        break;
-      }
     }
     return Optional.empty();
   }

@@ -125,10 +125,16 @@ public final class ClassifierNetwork implements AutoCloseable {
 
   /** The current weights as one vector. */
   public float[] weights() {
-    float[] flat = new float[parameterCount];
+    return flatten(parameterArrays());
+  }
+
+  /** Arrays laid end to end in one Java vector (weights, or an optimiser's buffers shaped like them). */
+  static float[] flatten(List<NDArray> arrays) {
+    int total = arrays.stream().mapToInt(a -> (int) a.size()).sum();
+    float[] flat = new float[total];
     int offset = 0;
-    for (Parameter parameter : trainable) {
-      float[] values = parameter.getArray().toFloatArray();
+    for (NDArray array : arrays) {
+      float[] values = array.toFloatArray();
       System.arraycopy(values, 0, flat, offset, values.length);
       offset += values.length;
     }

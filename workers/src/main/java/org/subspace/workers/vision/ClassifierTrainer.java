@@ -79,12 +79,13 @@ public final class ClassifierTrainer {
         if (listener != null) {
           int done = epoch + 1;
           double loss = lastLoss;
-          listener.afterEpoch(done, loss, () -> new TrainingState(done, network.weights(), flat(velocity),
-              SwagMoments.restore(swag.count(), swag.mean(), swag.squareMean(), swag.deviations(),
+          listener.afterEpoch(done, loss, () -> new TrainingState(done, network.weights(),
+              ClassifierNetwork.flatten(velocity), SwagMoments.restore(swag.count(), swag.mean(), swag.squareMean(), swag.deviations(),
                   settings.maxDeviations()), loss));
         }
       }
-      return new TrainingState(settings.epochs(), network.weights(), flat(velocity), swag, lastLoss);
+      return new TrainingState(settings.epochs(), network.weights(), ClassifierNetwork.flatten(velocity), swag,
+          lastLoss);
     } finally {
       velocity.forEach(NDArray::close);
     }
@@ -115,17 +116,5 @@ public final class ClassifierTrainer {
       }
     }
     return lossSum / shuffled.count();
-  }
-
-  private static float[] flat(List<NDArray> arrays) {
-    int total = arrays.stream().mapToInt(a -> (int) a.size()).sum();
-    float[] flat = new float[total];
-    int offset = 0;
-    for (NDArray array : arrays) {
-      float[] values = array.toFloatArray();
-      System.arraycopy(values, 0, flat, offset, values.length);
-      offset += values.length;
-    }
-    return flat;
   }
 }

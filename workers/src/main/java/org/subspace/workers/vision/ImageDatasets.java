@@ -20,10 +20,20 @@ public final class ImageDatasets {
   public record Split(ImageData train, ImageData test) {}
 
   public static Split load(DataSpec spec) {
+    Split split = read(spec);
+    if (!spec.standardize()) {
+      return split;
+    }
+    double[][] statistics = split.train().channelStatistics();
+    return new Split(split.train().normalized(statistics), split.test().normalized(statistics));
+  }
+
+  /** The images as stored (pixels in [0, 1]), without normalisation: enough to validate and count them. */
+  public static Split read(DataSpec spec) {
     Path folder = Path.of(spec.path());
     DataSpec.Images images = spec.images();
     List<Path> files = files(folder, images.format());
-    Split split = switch (Labels.parse(Format.class, images.format())) {
+    return switch (Labels.parse(Format.class, images.format())) {
       case OPTDIGITS -> new Split(ImageLoaders.optdigits(files.get(0)), ImageLoaders.optdigits(files.get(1)));
       case IDX -> files.size() == 4
           ? new Split(ImageLoaders.idx(files.get(0), files.get(1)), ImageLoaders.idx(files.get(2), files.get(3)))
@@ -32,10 +42,6 @@ public final class ImageDatasets {
           ImageLoaders.cifar(files.subList(0, files.size() - 1), classes(images.format())),
           ImageLoaders.cifar(files.subList(files.size() - 1, files.size()), classes(images.format())));
     };
-    if (!spec.standardize()) {
-      return split;
-    }
-    return new Split(split.train().normalizedBy(split.train()), split.test().normalizedBy(split.train()));
   }
 
   private static int classes(String format) {
