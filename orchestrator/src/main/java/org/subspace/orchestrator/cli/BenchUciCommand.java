@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.subspace.orchestrator.config.ResolvedConfig;
 import org.subspace.orchestrator.config.SweepConfigLoader;
 import org.subspace.orchestrator.config.SweepSpec;
 import org.subspace.orchestrator.plan.StagePlan;
@@ -62,17 +63,19 @@ final class BenchUciCommand implements Callable<Integer> {
     all.put("datasets", "[" + String.join(",", datasets) + "]");
     all.put("data.splits", parseSplits(splits).toString());
     dataPaths.forEach((name, path) -> all.put("dataset-catalog." + name + ".data.path", "\"" + path + "\""));
-    SweepSpec spec = SweepExecution.withWorkers(new SweepConfigLoader().load(sweep, all), workers);
+    SweepConfigLoader loader = new SweepConfigLoader();
+    SweepSpec spec = SweepExecution.withWorkers(loader.load(sweep, all), workers);
     StagePlan plan = StagePlan.of(spec);
+    SweepOutcome outcome = SweepExecution.run(command, spec, ResolvedConfig.of(loader.resolve(sweep, all)), plan, out,
+        quiet);
     PrintWriter o = command.commandLine().getOut();
-    SweepOutcome outcome = SweepExecution.run(o, spec, plan, out, quiet);
     UciTable table = UciTable.of(plan, outcome);
     table.write(out);
     o.println();
     o.print(table.markdown());
     o.println("table: " + out.resolve("uci_table.md") + ", " + out.resolve("uci_table.csv"));
     o.flush();
-    return outcome.failures() == 0 ? 0 : SubspaceCommand.EXIT_FAILED_WORK;
+    return SweepExecution.exitCode(outcome);
   }
 
   static List<Integer> parseSplits(String text) {

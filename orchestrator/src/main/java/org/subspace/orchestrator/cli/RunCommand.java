@@ -1,14 +1,13 @@
 package org.subspace.orchestrator.cli;
 
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.subspace.orchestrator.config.ResolvedConfig;
 import org.subspace.orchestrator.config.SweepConfigLoader;
 import org.subspace.orchestrator.config.SweepSpec;
 import org.subspace.orchestrator.plan.StagePlan;
-import org.subspace.orchestrator.runtime.SweepOutcome;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -22,8 +21,9 @@ import picocli.CommandLine.Spec;
         + "ESS, evaluate by model averaging. Stages already done in OUT's store are not run again, and an "
         + "interrupted sweep resumes from its checkpoints. Writes OUT/results.csv (one row per configuration), "
         + "OUT/events.jsonl (what ran, where, how often), OUT/samples/LABEL.npz (each configuration's samples "
-        + "and per-sample predictions, readable by numpy.load) and, with evaluation.grid.enabled, the "
-        + "predictive curve as OUT/predictive.csv and OUT/predictive.png.")
+        + "and per-sample predictions, readable by numpy.load), with evaluation.grid.enabled the predictive "
+        + "curve as OUT/predictive.csv and OUT/predictive.png, and the run's record: OUT/sweep.conf (the "
+        + "resolved configuration, itself a sweep file) and OUT/run.json (versions, host, workers, times, outcome).")
 final class RunCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "SWEEP", description = "Sweep file (HOCON), e.g. config/sweeps/toy-regression.conf")
   Path sweepFile;
@@ -49,14 +49,14 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    SweepSpec spec = SweepExecution.withWorkers(new SweepConfigLoader().load(sweepFile, overrides), workers);
+    SweepConfigLoader loader = new SweepConfigLoader();
+    SweepSpec spec = SweepExecution.withWorkers(loader.load(sweepFile, overrides), workers);
     StagePlan plan = StagePlan.of(spec);
-    PrintWriter o = command.commandLine().getOut();
     if (dryRun) {
-      SweepExecution.printPlan(o, spec, plan, out);
+      SweepExecution.printPlan(command.commandLine().getOut(), spec, plan, out);
       return 0;
     }
-    SweepOutcome outcome = SweepExecution.run(o, spec, plan, out, quiet);
-    return outcome.failures() == 0 ? 0 : SubspaceCommand.EXIT_FAILED_WORK;
+    ResolvedConfig config = ResolvedConfig.of(loader.resolve(sweepFile, overrides));
+    return SweepExecution.exitCode(SweepExecution.run(command, spec, config, plan, out, quiet));
   }
 }

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "subspace",
     mixinStandardHelpOptions = true,
-    version = "subspace 0.1.0",
+    versionProvider = VersionProvider.class,
     description = "Bayesian deep learning by subspace inference: train with SWAG, build a subspace, "
         + "sample its posterior, average the sampled networks.",
     subcommands = {RunCommand.class, OrchestratorCommand.class, WorkerNodeCommand.class, StatusCommand.class,

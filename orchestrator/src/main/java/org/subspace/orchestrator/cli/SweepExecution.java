@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import org.subspace.orchestrator.config.ResolvedConfig;
 import org.subspace.orchestrator.config.SweepSpec;
 import org.subspace.orchestrator.plan.Configuration;
 import org.subspace.orchestrator.plan.PlannedStage;
@@ -19,12 +20,17 @@ import org.subspace.orchestrator.report.SweepReports;
 import org.subspace.orchestrator.runtime.LocalGuardian;
 import org.subspace.orchestrator.runtime.LocalSweep;
 import org.subspace.orchestrator.runtime.ResultRow;
+import org.subspace.orchestrator.runtime.RunRecord;
 import org.subspace.orchestrator.runtime.SweepOutcome;
 import org.subspace.protocol.BadInputException;
 import org.subspace.protocol.stage.StageKind;
 import org.subspace.workers.store.ArtifactStore;
+import picocli.CommandLine.Model.CommandSpec;
 
-/** What {@code run} and {@code bench} share: plan printing, running a sweep, its reports and summary. */
+/**
+ * What {@code run}, {@code orchestrator} and {@code bench} share: plan printing, running a sweep,
+ * its record, reports and summary.
+ */
 final class SweepExecution {
   /** Inputs at which the summary reports the predictive std of 1-D runs. */
   private static final double[] SUMMARY_POINTS = {-9, -6, -3, 0, 2.93, 3, 6, 9};
@@ -54,30 +60,50 @@ final class SweepExecution {
     }
   }
 
-  /** Runs the sweep in this JVM into {@code out}, writes its reports and prints the summary. */
-  static SweepOutcome run(PrintWriter o, SweepSpec spec, StagePlan plan, Path out, boolean quiet)
-      throws InterruptedException {
-    return run(o, spec, plan, out, LocalGuardian::create, ConfigFactory.load(), quiet);
+  /**
+   * Runs the sweep in this JVM into {@code out}, writes its record, its reports and prints the
+   * summary on {@code command}'s output.
+   */
+  static SweepOutcome run(CommandSpec command, SweepSpec spec, ResolvedConfig config, StagePlan plan, Path out,
+      boolean quiet) throws InterruptedException {
+    return run(command, spec, config, plan, out, LocalGuardian::create, ConfigFactory.load(), quiet);
   }
 
-  /** Runs the sweep with the given root behavior and actor-system configuration (cluster mode). */
   /**
    * Runs the sweep with the given root behavior and actor-system configuration (cluster mode);
    * a progress bar is drawn unless {@code quiet} or the output is not a terminal.
    */
-  static SweepOutcome run(PrintWriter o, SweepSpec spec, StagePlan plan, Path out, LocalSweep.Guardian guardian,
-      Config config, boolean quiet) throws InterruptedException {
+  static SweepOutcome run(CommandSpec command, SweepSpec spec, ResolvedConfig config, StagePlan plan, Path out,
+      LocalSweep.Guardian guardian, Config actorSystem, boolean quiet) throws InterruptedException {
     long started = System.nanoTime();
     SweepSpec.MetricsSpec metrics = spec.runtime().metrics();
     if (metrics.enabled()) {
       MetricsServer.checkAvailable(metrics.host(), metrics.port());
     }
     createFolder(out);
-    SweepOutcome outcome = LocalSweep.run(spec, plan, out, guardian, config, !quiet && System.console() != null);
-    List<GridPrediction> grids = SweepReports.write(out, spec.name(), plan, outcome, LocalSweep.store(out));
-    HtmlReport.write(out);
-    printSummary(o, spec, outcome, grids, out, (System.nanoTime() - started) / 1e9);
+    RunRecord record = RunRecord.start(out, config, spec, command.commandLine().getParseResult().originalArgs());
+    for (String change : record.configChanges()) {
+      command.commandLine().getErr().println(
+          "note: " + out.resolve(RunRecord.CONFIG) + " changed since the last run: " + change);
+    }
+    SweepOutcome outcome;
+    List<GridPrediction> grids;
+    try {
+      outcome = LocalSweep.run(spec, plan, out, guardian, actorSystem, !quiet && System.console() != null);
+      grids = SweepReports.write(out, spec.name(), plan, outcome, LocalSweep.store(out));
+      HtmlReport.write(out);
+    } catch (RuntimeException | InterruptedException e) {
+      record.failed(e);
+      throw e;
+    }
+    record.finished(outcome, exitCode(outcome));
+    printSummary(command.commandLine().getOut(), spec, outcome, grids, out, (System.nanoTime() - started) / 1e9);
     return outcome;
+  }
+
+  /** The exit code of a sweep that ran to its end: 0, or 1 when some configuration failed. */
+  static int exitCode(SweepOutcome outcome) {
+    return outcome.failures() == 0 ? 0 : SubspaceCommand.EXIT_FAILED_WORK;
   }
 
   private static void createFolder(Path folder) {

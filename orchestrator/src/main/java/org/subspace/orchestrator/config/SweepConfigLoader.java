@@ -66,7 +66,11 @@ public final class SweepConfigLoader {
   private final Config defaults = ConfigFactory.parseResources(
       SweepConfigLoader.class, DEFAULTS_RESOURCE, ConfigParseOptions.defaults().setAllowMissing(false));
 
-  public SweepSpec load(Path file, Map<String, String> overrides) {
+  /**
+   * The sweep file and its overrides over the defaults, with every substitution resolved: what
+   * {@link #load} validates, unvalidated.
+   */
+  public Config resolve(Path file, Map<String, String> overrides) {
     if (!Files.isRegularFile(file)) {
       throw new BadInputException(file + ": sweep file not found");
     }
@@ -80,12 +84,17 @@ public final class SweepConfigLoader {
     } catch (ConfigException e) {
       throw new BadInputException("bad configuration: " + oneLine(e.getMessage()), e);
     }
+    return user.withFallback(defaults).resolve();
+  }
+
+  public SweepSpec load(Path file, Map<String, String> overrides) {
+    Config top = resolve(file, overrides);
     Set<String> known = new TreeSet<>();
     collectLeafKeys(defaults.root(), "", known);
     Set<String> sectionKeys = new TreeSet<>();
     known.stream().filter(k -> EXPERIMENT_SECTIONS.contains(k.split("\\.")[0])).forEach(sectionKeys::add);
-    rejectUnknownKeys(user.withoutPath(CATALOG), known, "");
-    Config top = user.withFallback(defaults).resolve();
+    // Every key of the defaults is known, so only the sweep's own keys can be rejected here.
+    rejectUnknownKeys(top.withoutPath(CATALOG), known, "");
     try {
       ConfigObject catalog = top.getObject(CATALOG);
       for (String name : catalog.keySet()) {

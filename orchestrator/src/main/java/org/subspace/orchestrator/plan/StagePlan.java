@@ -115,7 +115,10 @@ public final class StagePlan {
   }
 
   private String addTraining(Experiment e, String split, long seed) {
-    String trainKey = key("train", Map.of("data", e.data(), "split", split, "model", e.model(),
+    // The data enter the key by content (contentSha256, or the generator's settings), not by where
+    // they lie: the same sweep keeps its stages when run from another folder or from the sweep.conf
+    // it recorded, whose data paths are absolute.
+    String trainKey = key("train", Map.of("data", e.data().withPath(null), "split", split, "model", e.model(),
         "training", e.training(), "seed", seed));
     add(new PlannedStage(trainKey, StageKind.TRAIN, e.data().name(), List.of(),
         done -> new Stage.Train(trainKey, e.data(), split, e.model(), e.training(), seed), null,

@@ -32,6 +32,12 @@ public record DataSpec(
     dropColumns = List.copyOf(dropColumns);
   }
 
+  /** The same data read from {@code otherPath} (null: from nowhere, as generated data). */
+  public DataSpec withPath(String otherPath) {
+    return new DataSpec(name, source, otherPath, contentSha256, separator, headerLines, targetColumn, dropColumns,
+        features, standardize, split, generatedTrainPoints, generatedTestPoints, generatedSeed, images);
+  }
+
   /**
    * Labelled images in the folder {@code path}: {@code format} optdigits (optdigits.tra and .tes),
    * idx (MNIST's files; without train-images files the first {@code trainCount} of the t10k
