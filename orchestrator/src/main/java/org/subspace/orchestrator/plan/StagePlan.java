@@ -195,9 +195,15 @@ public final class StagePlan {
             temperature, vi.priorStd()), method, inference.samples(), vi.epochs(), vi.batchSize(), vi.lr(),
             vi.initRho(), seed);
       }
-      case HAMILTONIAN -> new SampleSpec.Hamiltonian(new SubspacePosterior(problem, subspace,
-          inference.noiseVariance(), temperature, inference.priorStd()), method, inference.samples(),
-          inference.hamiltonian(), seed);
+      case HAMILTONIAN -> {
+        SubspacePosterior posterior = new SubspacePosterior(problem, subspace, inference.noiseVariance(), temperature,
+            inference.priorStd());
+        InferenceSpec.Hamiltonian h = inference.hamiltonian();
+        SampleSpec.StepSizeAdaptation adaptation = new SampleSpec.StepSizeAdaptation(h.warmup(), h.targetAcceptance());
+        yield method == Method.HMC
+            ? new SampleSpec.Hmc(posterior, inference.samples(), adaptation, h.leapfrogSteps(), seed)
+            : new SampleSpec.Nuts(posterior, inference.samples(), adaptation, h.maxTreeDepth(), seed);
+      }
       case BASELINE -> throw new IllegalArgumentException(method.label() + " does not sample in a subspace");
     };
   }

@@ -50,13 +50,31 @@ public sealed interface SampleSpec extends StageSpec {
   }
 
   /**
-   * HMC or NUTS: warm-up iterations adapt the step size by dual averaging and are discarded,
-   * then {@code samples} draws are kept.
+   * HMC and NUTS adapt the step size by dual averaging towards {@code targetAcceptance} during
+   * {@code warmup} iterations, which are discarded.
    */
-  record Hamiltonian(SubspacePosterior posterior, Method method, int samples, InferenceSpec.Hamiltonian settings,
-      long seed) implements SampleSpec {
-    public Hamiltonian {
-      requireFamily(method, Method.Family.HAMILTONIAN);
+  record StepSizeAdaptation(int warmup, double targetAcceptance) {}
+
+  /** HMC: {@code leapfrogSteps} per iteration; {@code samples} draws kept after the warm-up. */
+  record Hmc(SubspacePosterior posterior, int samples, StepSizeAdaptation adaptation, int leapfrogSteps, long seed)
+      implements SampleSpec {
+    @Override
+    public Method method() {
+      return Method.HMC;
+    }
+
+    @Override
+    public int algorithmVersion() {
+      return 1;
+    }
+  }
+
+  /** NUTS: trajectories doubled at most {@code maxTreeDepth} times; {@code samples} draws kept after the warm-up. */
+  record Nuts(SubspacePosterior posterior, int samples, StepSizeAdaptation adaptation, int maxTreeDepth, long seed)
+      implements SampleSpec {
+    @Override
+    public Method method() {
+      return Method.NUTS;
     }
 
     @Override

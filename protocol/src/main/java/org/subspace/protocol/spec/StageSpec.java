@@ -17,7 +17,8 @@ import org.subspace.protocol.stage.StageKind;
   @JsonSubTypes.Type(value = SubspaceSpec.class, name = "subspace"),
   @JsonSubTypes.Type(value = SampleSpec.Ess.class, name = "ess"),
   @JsonSubTypes.Type(value = SampleSpec.Variational.class, name = "variational"),
-  @JsonSubTypes.Type(value = SampleSpec.Hamiltonian.class, name = "hamiltonian"),
+  @JsonSubTypes.Type(value = SampleSpec.Hmc.class, name = "hmc"),
+  @JsonSubTypes.Type(value = SampleSpec.Nuts.class, name = "nuts"),
   @JsonSubTypes.Type(value = SampleSpec.Swag.class, name = "swag"),
   @JsonSubTypes.Type(value = EvaluateSpec.class, name = "evaluate")
 })

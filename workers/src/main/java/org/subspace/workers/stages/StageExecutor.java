@@ -165,8 +165,14 @@ public final class StageExecutor {
       return ellipticalSlice(ess, stage.source(), resumeFrom, policy, context);
     } else if (spec instanceof SampleSpec.Variational vi) {
       return variational(vi, stage.source(), context);
-    } else if (spec instanceof SampleSpec.Hamiltonian hamiltonian) {
-      return hamiltonian(hamiltonian, stage.source(), resumeFrom, policy, context);
+    } else if (spec instanceof SampleSpec.Hmc hmc) {
+      HamiltonianSampler.Settings settings = HamiltonianSampler.Settings.hmc(hmc.samples(),
+          hmc.adaptation().warmup(), hmc.adaptation().targetAcceptance(), hmc.leapfrogSteps());
+      return hamiltonian(hmc.posterior(), settings, hmc.seed(), stage.source(), resumeFrom, policy, context);
+    } else if (spec instanceof SampleSpec.Nuts nuts) {
+      HamiltonianSampler.Settings settings = HamiltonianSampler.Settings.nuts(nuts.samples(),
+          nuts.adaptation().warmup(), nuts.adaptation().targetAcceptance(), nuts.maxTreeDepth());
+      return hamiltonian(nuts.posterior(), settings, nuts.seed(), stage.source(), resumeFrom, policy, context);
     } else if (spec instanceof SampleSpec.Swag swag) {
       return swag(swag, stage.source(), context);
     }
@@ -205,13 +211,8 @@ public final class StageExecutor {
     }
   }
 
-  private Result hamiltonian(SampleSpec.Hamiltonian spec, ArtifactRef subspace, ArtifactRef resumeFrom,
-      CheckpointPolicy policy, Context context) {
-    SubspacePosterior posterior = spec.posterior();
-    HamiltonianSampler.Settings settings = new HamiltonianSampler.Settings(
-        spec.method() == Method.NUTS ? HamiltonianSampler.Kind.NUTS : HamiltonianSampler.Kind.HMC, spec.samples(),
-        spec.settings().warmup(), spec.settings().targetAcceptance(), spec.settings().leapfrogSteps(),
-        spec.settings().maxTreeDepth());
+  private Result hamiltonian(SubspacePosterior posterior, HamiltonianSampler.Settings settings, long seed,
+      ArtifactRef subspace, ArtifactRef resumeFrom, CheckpointPolicy policy, Context context) {
     try (SubspaceModel network = subspaceModel(posterior, subspace, context)) {
       LogDensity density = LogDensity.temperedPosterior(network::logLikelihood, posterior.temperature(),
           posterior.priorStd());
@@ -219,7 +220,7 @@ public final class StageExecutor {
       int reportEvery = Math.max(1, total / PROGRESS_REPORTS);
       HamiltonianSampler sampler = new HamiltonianSampler(settings, density);
       HamiltonianSampler.ChainState from = resumeFrom == null
-          ? sampler.start(new double[posterior.rank()], spec.seed())
+          ? sampler.start(new double[posterior.rank()], seed)
           : Codecs.hamiltonianState(store.readTensors(resumeFrom));
       context.faultPoint((double) from.iterations() / total);
       HamiltonianSampler.Chain chain = sampler.run(from, (done, all, gradients, snapshot) -> {
