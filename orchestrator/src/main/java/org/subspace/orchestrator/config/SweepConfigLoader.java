@@ -235,11 +235,13 @@ public final class SweepConfigLoader {
         : temperatures(c, "inference.hamiltonian.temperatures", trainRows);
     Map<Method, List<Double>> temperatures = new EnumMap<>(Method.class);
     for (Method method : Method.values()) {
-      switch (method.family()) {
-        case CHAIN -> temperatures.put(method, common);
-        case VARIATIONAL -> temperatures.put(method, variational);
-        case HAMILTONIAN -> temperatures.put(method, hamiltonian);
-        case BASELINE -> { }
+      if (method.inSubspace()) {
+        temperatures.put(method, switch (method.family()) {
+          case CHAIN -> common;
+          case VARIATIONAL -> variational;
+          case HAMILTONIAN -> hamiltonian;
+          case BASELINE -> throw new AssertionError("baselines have no temperature");
+        });
       }
     }
     return new Experiment(data, splits, List.copyOf(seeds), model, training, kinds, ranks, randomScale, curve,

@@ -183,28 +183,25 @@ public final class StagePlan {
         method.markovChain() ? ArtifactKind.CHAIN : ArtifactKind.VARIATIONAL);
   }
 
-  /** A method's spec: its own settings and the tempered posterior it targets, nothing else. */
+  /**
+   * A method's spec: its own settings and the tempered posterior it targets, nothing else. The
+   * switch names every method, so a new one does not compile until it is planned here.
+   */
   private static SampleSpec sampleSpec(InferenceSpec inference, Problem problem, SubspaceSpec subspace, Method method,
       double temperature, long seed) {
-    return switch (method.family()) {
-      case CHAIN -> new SampleSpec.Ess(new SubspacePosterior(problem, subspace, inference.noiseVariance(),
-          temperature, inference.priorStd()), inference.samples(), inference.burnIn(), inference.thin(), seed);
-      case VARIATIONAL -> {
-        InferenceSpec.Variational vi = inference.vi();
-        yield new SampleSpec.Variational(new SubspacePosterior(problem, subspace, inference.noiseVariance(),
-            temperature, vi.priorStd()), method, inference.samples(), vi.epochs(), vi.batchSize(), vi.lr(),
-            vi.initRho(), seed);
-      }
-      case HAMILTONIAN -> {
-        SubspacePosterior posterior = new SubspacePosterior(problem, subspace, inference.noiseVariance(), temperature,
-            inference.priorStd());
-        InferenceSpec.Hamiltonian h = inference.hamiltonian();
-        SampleSpec.StepSizeAdaptation adaptation = new SampleSpec.StepSizeAdaptation(h.warmup(), h.targetAcceptance());
-        yield method == Method.HMC
-            ? new SampleSpec.Hmc(posterior, inference.samples(), adaptation, h.leapfrogSteps(), seed)
-            : new SampleSpec.Nuts(posterior, inference.samples(), adaptation, h.maxTreeDepth(), seed);
-      }
-      case BASELINE -> throw new IllegalArgumentException(method.label() + " does not sample in a subspace");
+    double priorStd = method.family() == Method.Family.VARIATIONAL ? inference.vi().priorStd() : inference.priorStd();
+    SubspacePosterior posterior =
+        new SubspacePosterior(problem, subspace, inference.noiseVariance(), temperature, priorStd);
+    InferenceSpec.Variational vi = inference.vi();
+    InferenceSpec.Hamiltonian h = inference.hamiltonian();
+    SampleSpec.StepSizeAdaptation adaptation = new SampleSpec.StepSizeAdaptation(h.warmup(), h.targetAcceptance());
+    return switch (method) {
+      case ESS -> new SampleSpec.Ess(posterior, inference.samples(), inference.burnIn(), inference.thin(), seed);
+      case VI, VI_FULL -> new SampleSpec.Variational(posterior, method, inference.samples(), vi.epochs(),
+          vi.batchSize(), vi.lr(), vi.initRho(), seed);
+      case HMC -> new SampleSpec.Hmc(posterior, inference.samples(), adaptation, h.leapfrogSteps(), seed);
+      case NUTS -> new SampleSpec.Nuts(posterior, inference.samples(), adaptation, h.maxTreeDepth(), seed);
+      case SGD, SWAG -> throw new IllegalArgumentException(method.label() + " does not sample in a subspace");
     };
   }
 
