@@ -25,6 +25,7 @@ import org.subspace.orchestrator.cluster.ClusterConfig;
 import org.subspace.protocol.store.ArtifactRef;
 import org.subspace.protocol.store.ArtifactStoreProtocol;
 import org.subspace.protocol.tensor.Tensor;
+import org.subspace.protocol.vocabulary.ArtifactKind;
 import org.subspace.workers.actors.ArtifactFetch;
 import org.subspace.workers.actors.ArtifactServer;
 import org.subspace.workers.random.Rng;
@@ -55,7 +56,7 @@ class ClusterTransportTest {
       for (int i = 0; i < projection.length; i++) {
         projection[i] = (float) rng.nextGaussian();
       }
-      ArtifactRef subspace = storeA.putTensors("subspace", Map.of("projection", Tensor.of(projection, 20, p),
+      ArtifactRef subspace = storeA.putTensors(ArtifactKind.SUBSPACE, Map.of("projection", Tensor.of(projection, 20, p),
           "mean", Tensor.of(new float[p], p), "singular_values", Tensor.of(new double[20], 20)));
       SwagMoments moments = new SwagMoments(p, 10);
       float[] w = new float[p];
@@ -65,7 +66,7 @@ class ClusterTransportTest {
         }
         moments.collect(w);
       }
-      ArtifactRef checkpoint = storeA.putTensors("train-checkpoint",
+      ArtifactRef checkpoint = storeA.putTensors(ArtifactKind.TRAIN_CHECKPOINT,
           Codecs.trainingState(new TrainingState(12, w.clone(), w.clone(), moments, 0.5)));
       assertTrue(subspace.bytes() > 10_000_000 && checkpoint.bytes() > 10_000_000,
           subspace.bytes() + " and " + checkpoint.bytes() + " bytes");

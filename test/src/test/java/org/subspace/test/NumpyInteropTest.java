@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.subspace.protocol.store.ArtifactRef;
 import org.subspace.protocol.tensor.Tensor;
+import org.subspace.protocol.vocabulary.ArtifactKind;
 import org.subspace.workers.store.ArtifactStore;
 
 /** Python users read our artifacts with numpy.load: checked with the machine's Python and numpy. */
@@ -26,7 +27,7 @@ class NumpyInteropTest {
     tensors.put("projection", Tensor.of(new float[] {1.5f, -2f, 0.25f, 3f, 4f, -0.125f}, 2, 3));
     tensors.put("singular_values", Tensor.of(new double[] {Math.PI, Math.E}, 2));
     tensors.put("state_rng", Tensor.scalar(-1234567890123L));
-    ArtifactRef ref = store.putTensors("subspace", tensors);
+    ArtifactRef ref = store.putTensors(ArtifactKind.SUBSPACE, tensors);
     Path file = dir.resolve("objects").resolve(ref.sha256().substring(0, 2)).resolve(ref.sha256());
 
     String script = String.join("\n",

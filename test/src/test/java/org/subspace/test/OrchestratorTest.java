@@ -27,6 +27,8 @@ import org.subspace.orchestrator.config.SweepConfigLoader;
 import org.subspace.orchestrator.config.SweepSpec;
 import org.subspace.orchestrator.runtime.EventLog;
 import org.subspace.protocol.RegressionScores;
+import org.subspace.protocol.vocabulary.Method;
+import org.subspace.protocol.vocabulary.SubspaceKind;
 import org.subspace.workers.data.Datasets;
 import org.subspace.workers.data.RegressionData;
 import org.subspace.workers.eval.RegressionEvaluation;
@@ -200,7 +202,7 @@ class OrchestratorTest {
         subspace, data.trainX(), data.trainY())) {
       EllipticalSliceSampler ess = new EllipticalSliceSampler(new EllipticalSliceSampler.Settings(
           inference.samples(), inference.burnIn(), inference.thin(), inference.priorStd(), t));
-      long chainSeed = Seeds.chain(seed, "pca", rank, "ess", t, "held-out");
+      long chainSeed = Seeds.chain(seed, SubspaceKind.PCA, rank, Method.ESS, t, "held-out");
       var chain = ess.run(ess.start(new double[rank], chainSeed, network::logLikelihood), network::logLikelihood,
           null);
       float[][][] predictions = network.predict(chain.samples().toArray(new double[0][]), data.evalX());

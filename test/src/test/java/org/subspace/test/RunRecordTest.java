@@ -29,6 +29,7 @@ import org.subspace.orchestrator.config.SweepSpec;
 import org.subspace.orchestrator.plan.PlannedStage;
 import org.subspace.orchestrator.plan.StagePlan;
 import org.subspace.orchestrator.runtime.RunRecord;
+import org.subspace.protocol.vocabulary.Method;
 
 /**
  * Every run leaves its record: sweep.conf, a sweep file that plans the same stages again from
@@ -110,7 +111,7 @@ class RunRecordTest {
         List.of("note: " + recorded + " changed since the last run: inference.temperatures [1.5] -> [0.5, 1.5]"),
         changed.err().lines().filter(line -> line.startsWith("note: ")).toList());
     SweepSpec previous = loader.load(out.resolve(RunRecord.PREVIOUS_CONFIG), Map.of());
-    assertEquals(List.of(1.5), previous.experiments().get(0).temperatures().get("ess"), "the earlier one is kept");
+    assertEquals(List.of(1.5), previous.experiments().get(0).temperatures().get(Method.ESS), "the earlier one is kept");
   }
 
   @Test

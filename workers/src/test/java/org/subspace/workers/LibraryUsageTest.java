@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.subspace.protocol.RegressionScores;
-import org.subspace.workers.data.FeatureMap;
+import org.subspace.protocol.vocabulary.Activation;
+import org.subspace.protocol.vocabulary.FeatureMap;
+import org.subspace.protocol.vocabulary.Head;
 import org.subspace.workers.data.RegressionData;
 import org.subspace.workers.data.Table;
 import org.subspace.workers.data.TableFormat;
@@ -32,8 +34,8 @@ class LibraryUsageTest {
   void oneBostonSplitWithThePapersSettingsScoresLikeThePaper() {
     Table table = TableLoader.load(Path.of("../shared/data/uci/boston/data.txt"), TableFormat.uci());
     RegressionData data = RegressionData.referenceSplit(table, 1, FeatureMap.RAW, true);
-    MlpSpec spec = new MlpSpec(data.features(), List.of(50), MlpSpec.Activation.RELU, MlpSpec.Head.HETEROSCEDASTIC);
-    GaussianLikelihood nll = new GaussianLikelihood(MlpSpec.Head.HETEROSCEDASTIC, 1.0);
+    MlpSpec spec = new MlpSpec(data.features(), List.of(50), Activation.RELU, Head.HETEROSCEDASTIC);
+    GaussianLikelihood nll = new GaussianLikelihood(Head.HETEROSCEDASTIC, 1.0);
     TrainingSettings training =
         new TrainingSettings(300, 30, LearningRateSchedule.constant(1e-3), 0.9, 0.1, 200, 20, nll);
 

@@ -6,7 +6,9 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.subspace.workers.data.FeatureMap;
+import org.subspace.protocol.vocabulary.Activation;
+import org.subspace.protocol.vocabulary.FeatureMap;
+import org.subspace.protocol.vocabulary.Head;
 import org.subspace.workers.data.RegressionData;
 import org.subspace.workers.data.ToyRegression;
 import org.subspace.workers.model.GaussianLikelihood;
@@ -29,9 +31,9 @@ public final class MemoryProbe {
     int every = Integer.parseInt(args[1]);
     RegressionData data = RegressionData.heldOut(ToyRegression.generate(400, 0), ToyRegression.generate(200, 1),
         FeatureMap.TOY_QUADRATIC, false);
-    MlpSpec spec = new MlpSpec(2, List.of(200, 50, 50, 50), MlpSpec.Activation.RELU, MlpSpec.Head.MEAN);
+    MlpSpec spec = new MlpSpec(2, List.of(200, 50, 50, 50), Activation.RELU, Head.MEAN);
     double[] z = new double[10];
-    try (SubspaceNetwork network = new SubspaceNetwork(new Mlp(spec), new GaussianLikelihood(MlpSpec.Head.MEAN, 0.05),
+    try (SubspaceNetwork network = new SubspaceNetwork(new Mlp(spec), new GaussianLikelihood(Head.MEAN, 0.05),
         Subspaces.random(spec.initialWeights(new Rng(5)), 10, 6), data.trainX(), data.trainY())) {
       for (int i = 1; i <= evaluations; i++) {
         z[i % 10] = Math.sin(i);

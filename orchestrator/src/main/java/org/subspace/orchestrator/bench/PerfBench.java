@@ -19,7 +19,9 @@ import org.subspace.orchestrator.plan.StagePlan;
 import org.subspace.orchestrator.runtime.EventLog;
 import org.subspace.orchestrator.runtime.LocalSweep;
 import org.subspace.protocol.RegressionScores;
-import org.subspace.workers.data.FeatureMap;
+import org.subspace.protocol.vocabulary.Activation;
+import org.subspace.protocol.vocabulary.FeatureMap;
+import org.subspace.protocol.vocabulary.Head;
 import org.subspace.workers.data.RegressionData;
 import org.subspace.workers.data.Table;
 import org.subspace.workers.data.TableFormat;
@@ -122,9 +124,9 @@ public final class PerfBench {
     RegressionData toy = toyData();
     RegressionData boston = bostonData();
     likelihood("toy 2-200-50-50-50-1, 400 rows, rank 10", toySpec(), toy.trainX(), toy.trainY(), 10,
-        new GaussianLikelihood(MlpSpec.Head.MEAN, 0.05), peak, 300);
+        new GaussianLikelihood(Head.MEAN, 0.05), peak, 300);
     likelihood("boston 13-50-2, 455 rows, rank 20", bostonSpec(), boston.trainX(), boston.trainY(), 20,
-        new GaussianLikelihood(MlpSpec.Head.HETEROSCEDASTIC, 1), peak, 1000);
+        new GaussianLikelihood(Head.HETEROSCEDASTIC, 1), peak, 1000);
     int n = 10_000;
     float[] x = new float[n * 13];
     float[] y = new float[n];
@@ -134,14 +136,14 @@ public final class PerfBench {
     for (int i = 0; i < n; i++) {
       y[i] = (float) rng.nextGaussian();
     }
-    MlpSpec big = new MlpSpec(13, List.of(1000, 1000), MlpSpec.Activation.RELU, MlpSpec.Head.MEAN);
+    MlpSpec big = new MlpSpec(13, List.of(1000, 1000), Activation.RELU, Head.MEAN);
     double fraction = likelihood("13-1000-1000-1 (1,016,001 weights), 10,000 rows, rank 10", big, x, y, 10,
-        new GaussianLikelihood(MlpSpec.Head.MEAN, 1), peak, 1);
+        new GaussianLikelihood(Head.MEAN, 1), peak, 1);
     rows.set(rows.size() - 1, withTarget(rows.get(rows.size() - 1),
         String.format(Locale.ROOT, "%.0f%% of peak (target >= 60%%)", 100 * fraction)));
     // The fixed cost of one evaluation, where compute is negligible: one row of the toy.
     likelihood("toy net, 1 row (the per-call overhead)", toySpec(), new float[] {0.1f, 0.01f}, new float[] {0.5f},
-        10, new GaussianLikelihood(MlpSpec.Head.MEAN, 0.05), peak, 2000);
+        10, new GaussianLikelihood(Head.MEAN, 0.05), peak, 2000);
   }
 
   private static Row withTarget(Row row, String target) {
@@ -175,11 +177,11 @@ public final class PerfBench {
   }
 
   private static MlpSpec toySpec() {
-    return new MlpSpec(2, List.of(200, 50, 50, 50), MlpSpec.Activation.RELU, MlpSpec.Head.MEAN);
+    return new MlpSpec(2, List.of(200, 50, 50, 50), Activation.RELU, Head.MEAN);
   }
 
   private static MlpSpec bostonSpec() {
-    return new MlpSpec(13, List.of(50), MlpSpec.Activation.RELU, MlpSpec.Head.HETEROSCEDASTIC);
+    return new MlpSpec(13, List.of(50), Activation.RELU, Head.HETEROSCEDASTIC);
   }
 
   private static RegressionData toyData() {
@@ -196,7 +198,7 @@ public final class PerfBench {
   private void toy() {
     int epochs = quick ? 300 : 3000;
     TrainingSettings settings = new TrainingSettings(epochs, 50, LearningRateSchedule.constant(0.01), 0.95, 0,
-        epochs * 2 / 3, 10, new GaussianLikelihood(MlpSpec.Head.MEAN, 1.0));
+        epochs * 2 / 3, 10, new GaussianLikelihood(Head.MEAN, 1.0));
     RegressionData data = toyData();
     Mlp mlp = new Mlp(toySpec());
     List<Double> seconds = new ArrayList<>();
@@ -209,7 +211,7 @@ public final class PerfBench {
     add("training", "toy: " + epochs + " epochs x 8 batches of 50", "epochs/s",
         Stats.of(seconds).map(s -> epochs / s), "");
     Subspace pca = Subspaces.pca(trained.swag().meanAsFloats(), trained.swag().deviations(), 10);
-    try (SubspaceNetwork network = new SubspaceNetwork(mlp, new GaussianLikelihood(MlpSpec.Head.MEAN, 0.05), pca,
+    try (SubspaceNetwork network = new SubspaceNetwork(mlp, new GaussianLikelihood(Head.MEAN, 0.05), pca,
         data.trainX(), data.trainY())) {
       EllipticalSliceSampler ess = new EllipticalSliceSampler(new EllipticalSliceSampler.Settings(1000, 0, 1, 5, 1.5));
       List<Double> essSeconds = new ArrayList<>();
@@ -233,7 +235,7 @@ public final class PerfBench {
   /** Boston with the paper's settings: training speed, ESS, and one split end to end. */
   private void boston() throws Exception {
     RegressionData data = bostonData();
-    GaussianLikelihood nll = new GaussianLikelihood(MlpSpec.Head.HETEROSCEDASTIC, 1.0);
+    GaussianLikelihood nll = new GaussianLikelihood(Head.HETEROSCEDASTIC, 1.0);
     TrainingSettings settings =
         new TrainingSettings(300, 30, LearningRateSchedule.constant(1e-3), 0.9, 0.1, 200, 20, nll);
     Mlp mlp = new Mlp(bostonSpec());

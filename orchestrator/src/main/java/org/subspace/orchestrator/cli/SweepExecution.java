@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.Locale;
 import org.subspace.orchestrator.config.ResolvedConfig;
 import org.subspace.orchestrator.config.SweepSpec;
+import org.subspace.orchestrator.monitoring.MetricsServer;
 import org.subspace.orchestrator.plan.Configuration;
 import org.subspace.orchestrator.plan.PlannedStage;
 import org.subspace.orchestrator.plan.StagePlan;
-import org.subspace.orchestrator.monitoring.MetricsServer;
 import org.subspace.orchestrator.report.GridPrediction;
 import org.subspace.orchestrator.report.HtmlReport;
 import org.subspace.orchestrator.report.SweepReports;
@@ -24,6 +24,7 @@ import org.subspace.orchestrator.runtime.RunRecord;
 import org.subspace.orchestrator.runtime.SweepOutcome;
 import org.subspace.protocol.BadInputException;
 import org.subspace.protocol.stage.StageKind;
+import org.subspace.protocol.vocabulary.EvalSet;
 import org.subspace.workers.store.ArtifactStore;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -135,7 +136,7 @@ final class SweepExecution {
     for (ResultRow r : rows) {
       Configuration c = r.configuration();
       String prefix = String.format(Locale.ROOT, "%-10s %-8s %-5d %-6s %4d %-4s %7s", c.dataset(), c.split(),
-          c.seed(), c.subspace(), c.rank(), c.method(),
+          c.seed(), c.subspaceLabel(), c.rank(), c.method().label(),
           Double.isNaN(c.temperature()) ? "-" : String.format(Locale.ROOT, "%.3g", c.temperature()));
       if (!r.ok()) {
         o.println(prefix + " FAILED: " + r.error());
@@ -146,7 +147,7 @@ final class SweepExecution {
           Math.round(r.metrics().getOrDefault("samples", 0.0)),
           Math.round(r.metrics().getOrDefault("likelihood_evals", 0.0)));
     }
-    if (rows.stream().anyMatch(r -> r.configuration().evalSet().equals("train"))) {
+    if (rows.stream().anyMatch(r -> r.configuration().evalSet() == EvalSet.TRAIN)) {
       o.println("(rows with split 'all' are scored on their training rows)");
     }
     for (GridPrediction grid : grids) {

@@ -16,8 +16,8 @@ import org.subspace.orchestrator.runtime.SweepSupervisor;
 import org.subspace.protocol.store.ArtifactStoreProtocol;
 import org.subspace.workers.actors.ActorMetrics;
 import org.subspace.workers.actors.ArtifactServer;
+import org.subspace.workers.actors.FaultInjector;
 import org.subspace.workers.actors.WorkerNode;
-import org.subspace.workers.stages.FaultInjector;
 import org.subspace.workers.stages.StageExecutor;
 import org.subspace.workers.store.ArtifactStore;
 

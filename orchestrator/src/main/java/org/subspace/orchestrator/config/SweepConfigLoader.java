@@ -14,8 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
+import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,6 +26,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.subspace.orchestrator.config.SweepSpec.Experiment;
 import org.subspace.protocol.BadInputException;
+import org.subspace.protocol.Sha256;
 import org.subspace.protocol.spec.CurveSpec;
 import org.subspace.protocol.spec.DataSpec;
 import org.subspace.protocol.spec.EvaluationSpec;
@@ -33,16 +35,26 @@ import org.subspace.protocol.spec.ModelSpec;
 import org.subspace.protocol.spec.TrainingSpec;
 import org.subspace.protocol.stage.CheckpointPolicy;
 import org.subspace.protocol.stage.StageKind;
-import org.subspace.workers.Labels;
+import org.subspace.protocol.vocabulary.Activation;
+import org.subspace.protocol.vocabulary.Architecture;
+import org.subspace.protocol.vocabulary.DataSource;
+import org.subspace.protocol.vocabulary.FeatureMap;
+import org.subspace.protocol.vocabulary.Head;
+import org.subspace.protocol.vocabulary.ImageFormat;
+import org.subspace.protocol.vocabulary.Method;
+import org.subspace.protocol.vocabulary.RandomScale;
+import org.subspace.protocol.vocabulary.Schedule;
+import org.subspace.protocol.vocabulary.Separator;
+import org.subspace.protocol.vocabulary.Spelling;
+import org.subspace.protocol.vocabulary.SplitKind;
+import org.subspace.protocol.vocabulary.SubspaceKind;
+import org.subspace.workers.actors.FaultInjector;
 import org.subspace.workers.data.Datasets;
-import org.subspace.workers.data.FeatureMap;
-import org.subspace.workers.data.PreparedSplit;
-import org.subspace.workers.data.TableFormat;
-import org.subspace.workers.model.MlpSpec;
-import org.subspace.workers.store.ArtifactStore;
+import org.subspace.workers.data.RegressionData;
+import org.subspace.workers.data.Table;
+import org.subspace.workers.data.TableLoader;
+import org.subspace.workers.data.ToyRegression;
 import org.subspace.workers.vision.ImageDatasets;
-import org.subspace.workers.train.LearningRateSchedule;
-import org.subspace.workers.stages.FaultInjector;
 
 /**
  * Reads a sweep file (HOCON) over the defaults in {@code sweep-defaults.conf}, applies
@@ -55,16 +67,13 @@ public final class SweepConfigLoader {
   /** Sections a {@code datasets} element may hold. */
   private static final List<String> EXPERIMENT_SECTIONS =
       List.of("data", "model", "training", "subspace", "inference", "evaluation");
-  private static final List<String> SUBSPACE_KINDS = List.of("pca", "random", "curve");
-  private static final List<String> ARCHITECTURES = List.of("mlp", "cnn-small", "vgg16", "preresnet164",
-      "wrn28x10");
-  private static final List<String> RANDOM_SCALES = List.of("unit", "pca");
-  private static final List<String> METHODS = List.of("ess", "vi", "vi-full", "hmc", "nuts", "sgd", "swag");
   private static final String CATALOG = "dataset-catalog";
   private static final Pattern PER_TRAINING_ROW = Pattern.compile("n/([0-9.eE+-]+)");
 
   private final Config defaults = ConfigFactory.parseResources(
       SweepConfigLoader.class, DEFAULTS_RESOURCE, ConfigParseOptions.defaults().setAllowMissing(false));
+  /** sha256 of each data file this loader read: a file that several datasets share is hashed once. */
+  private final Map<Path, String> fileHashes = new HashMap<>();
 
   /**
    * The sweep file and its overrides over the defaults, with every substitution resolved: what
@@ -178,32 +187,34 @@ public final class SweepConfigLoader {
   }
 
   private Experiment experiment(Config c) {
-    String architecture = oneOf(c, "model.architecture", c.getString("model.architecture"), ARCHITECTURES);
+    Architecture architecture = choice(c, "model.architecture", Architecture.class);
     ModelSpec model = new ModelSpec(architecture, positiveInts(c, "model.hidden", true),
-        choice(c, "model.activation", MlpSpec.Activation.class), choice(c, "model.head", MlpSpec.Head.class));
+        choice(c, "model.activation", Activation.class), choice(c, "model.head", Head.class));
     TrainingSpec training = training(c);
     DataSpec data = data(c);
-    boolean images = data.source().equals(Labels.of(Datasets.Source.IMAGES));
+    boolean images = data.source() == DataSource.IMAGES;
     if (images != model.classifier()) {
       throw bad(c, "model.architecture", images
           ? "image data needs a classifier (cnn-small, vgg16, preresnet164, wrn28x10), not mlp"
-          : architecture + " classifies images: it needs data.source = images");
+          : architecture.label() + " classifies images: it needs data.source = images");
     }
-    List<String> kinds = labels(c, "subspace.kinds", SUBSPACE_KINDS);
+    List<SubspaceKind> kinds = choices(c, "subspace.kinds", SubspaceKind.class);
     List<Integer> ranks = positiveInts(c, "subspace.ranks", false);
     int maxRank = ranks.stream().mapToInt(Integer::intValue).max().orElseThrow();
     int deviations = Math.min(training.maxDeviations(), training.collectedModels());
-    String randomScale = oneOf(c, "subspace.random.scale", c.getString("subspace.random.scale"), RANDOM_SCALES);
-    if ((kinds.contains("pca") || kinds.contains("random") && randomScale.equals("pca")) && maxRank > deviations) {
+    RandomScale randomScale = choice(c, "subspace.random.scale", RandomScale.class);
+    boolean pcaNeeded = kinds.contains(SubspaceKind.PCA)
+        || kinds.contains(SubspaceKind.RANDOM) && randomScale == RandomScale.PCA;
+    if (pcaNeeded && maxRank > deviations) {
       throw bad(c, "subspace.ranks", String.format(
           "PCA rank %d is larger than the %d SWAG deviations (training.swag.max-deviations = %d, %d models collected)",
           maxRank, deviations, training.maxDeviations(), training.collectedModels()));
     }
     CurveSpec curve = curve(c, training);
-    if (model.classifier() && kinds.contains("curve")) {
+    if (model.classifier() && kinds.contains(SubspaceKind.CURVE)) {
       throw bad(c, "subspace.kinds", "curve subspaces are fitted for MLPs; classifiers use pca or random");
     }
-    List<String> methods = labels(c, "inference.methods", METHODS);
+    List<Method> methods = choices(c, "inference.methods", Method.class);
     Integer viBatch = c.getIsNull("inference.vi.batch-size") ? null : atLeast(c, "inference.vi.batch-size", 1);
     InferenceSpec inference = new InferenceSpec(positive(c, "inference.noise-variance"),
         positive(c, "inference.prior-std"), atLeast(c, "inference.samples", 1), atLeast(c, "inference.burn-in", 0),
@@ -225,16 +236,23 @@ public final class SweepConfigLoader {
       throw bad(c, "sweep.seeds", "needs at least one seed");
     }
     List<String> splits = Datasets.splitLabels(data, nonNegativeInts(c, "data.splits", false));
-    int trainRows = checkData(data, splits.get(0), training, grid);
-    Map<String, List<Double>> temperatures = new LinkedHashMap<>();
-    temperatures.put("ess", temperatures(c, "inference.temperatures", trainRows));
-    temperatures.put("vi", c.getIsNull("inference.vi.temperatures") ? temperatures.get("ess")
-        : temperatures(c, "inference.vi.temperatures", trainRows));
-    temperatures.put("vi-full", temperatures.get("vi"));
-    List<Double> hamiltonian = c.getIsNull("inference.hamiltonian.temperatures") ? temperatures.get("ess")
+    int trainRows = checkData(data, training, grid);
+    List<Double> common = temperatures(c, "inference.temperatures", trainRows);
+    List<Double> variational = c.getIsNull("inference.vi.temperatures") ? common
+        : temperatures(c, "inference.vi.temperatures", trainRows);
+    List<Double> hamiltonian = c.getIsNull("inference.hamiltonian.temperatures") ? common
         : temperatures(c, "inference.hamiltonian.temperatures", trainRows);
-    temperatures.put("hmc", hamiltonian);
-    temperatures.put("nuts", hamiltonian);
+    Map<Method, List<Double>> temperatures = new EnumMap<>(Method.class);
+    for (Method method : Method.values()) {
+      if (method.inSubspace()) {
+        temperatures.put(method, switch (method.family()) {
+          case CHAIN -> common;
+          case VARIATIONAL -> variational;
+          case HAMILTONIAN -> hamiltonian;
+          case BASELINE -> throw new AssertionError("baselines have no temperature");
+        });
+      }
+    }
     return new Experiment(data, splits, List.copyOf(seeds), model, training, kinds, ranks, randomScale, curve,
         methods, Map.copyOf(temperatures), inference, evaluation);
   }
@@ -271,27 +289,27 @@ public final class SweepConfigLoader {
         atLeast(c, "inference.hamiltonian.leapfrog-steps", 1), depth);
   }
 
-  private static DataSpec data(Config c) {
-    String source = choice(c, "data.source", Datasets.Source.class);
-    String split = choice(c, "data.split", Datasets.SplitKind.class);
-    boolean table = source.equals(Labels.of(Datasets.Source.TABLE));
-    if (split.equals(Labels.of(Datasets.SplitKind.HELD_OUT)) && table) {
+  private DataSpec data(Config c) {
+    DataSource source = choice(c, "data.source", DataSource.class);
+    SplitKind split = choice(c, "data.split", SplitKind.class);
+    boolean table = source == DataSource.TABLE;
+    if (split == SplitKind.HELD_OUT && table) {
       throw bad(c, "data.split", "held-out needs data.source = generated-toy; use reference or all for tables");
     }
     String path = c.getIsNull("data.path") ? null : c.getString("data.path");
-    boolean images = source.equals(Labels.of(Datasets.Source.IMAGES));
+    boolean images = source == DataSource.IMAGES;
     if ((table || images) && path == null) {
-      throw bad(c, "data.source", source + " data needs data.path");
+      throw bad(c, "data.source", source.label() + " data needs data.path");
     }
     DataSpec.Images imageSpec = null;
     if (images) {
-      if (!split.equals(Labels.of(Datasets.SplitKind.HELD_OUT))) {
+      if (split != SplitKind.HELD_OUT) {
         throw bad(c, "data.split", "image data has its own test images: use held-out");
       }
       if (c.getIsNull("data.images.format")) {
         throw bad(c, "data.images.format", "image data needs a format (optdigits, idx, cifar10, cifar100)");
       }
-      imageSpec = new DataSpec.Images(choice(c, "data.images.format", ImageDatasets.Format.class),
+      imageSpec = new DataSpec.Images(choice(c, "data.images.format", ImageFormat.class),
           atLeast(c, "data.images.train-count", 1), c.getBoolean("data.images.augment"));
     }
     String sha256 = "";
@@ -302,19 +320,26 @@ public final class SweepConfigLoader {
       for (Path file : ImageDatasets.files(Path.of(path), imageSpec.format())) {
         hashes.append(fileSha256(file, "data.path"));
       }
-      sha256 = ArtifactStore.sha256(hashes.toString().getBytes(StandardCharsets.UTF_8));
+      sha256 = Sha256.hex(hashes.toString().getBytes(StandardCharsets.UTF_8));
     }
     return new DataSpec(c.getString("data.name"), source, path, sha256,
-        choice(c, "data.format.separator", TableFormat.Separator.class), atLeast(c, "data.format.header-lines", 0),
+        choice(c, "data.format.separator", Separator.class), atLeast(c, "data.format.header-lines", 0),
         c.getInt("data.format.target-column"), nonNegativeInts(c, "data.format.drop-columns", true),
         choice(c, "data.features", FeatureMap.class), c.getBoolean("data.standardize"), split,
         atLeast(c, "data.generated.train-points", 2), atLeast(c, "data.generated.test-points", 1),
         c.getLong("data.generated.seed"), imageSpec);
   }
 
-  private static String fileSha256(Path file, String key) {
+  private String fileSha256(Path file, String key) {
+    Path absolute = file.toAbsolutePath().normalize();
+    String known = fileHashes.get(absolute);
+    if (known != null) {
+      return known;
+    }
     try {
-      return ArtifactStore.sha256(Files.readAllBytes(file));
+      String sha256 = Sha256.hex(Files.readAllBytes(file));
+      fileHashes.put(absolute, sha256);
+      return sha256;
     } catch (IOException e) {
       throw new BadInputException(file + ": data file not found or unreadable (" + key + ")");
     }
@@ -349,12 +374,12 @@ public final class SweepConfigLoader {
   }
 
   /**
-   * Loads the first split for real, so malformed files, shape mismatches and too-large
-   * batches fail here; returns the number of training rows.
+   * Reads the data as far as validating it needs, without splitting or transforming it: a
+   * malformed file, a feature map or grid on too many columns, or a batch larger than the
+   * training rows fails here. Returns the number of training rows (for "n/K" temperatures).
    */
-  private static int checkData(DataSpec data, String firstSplit, TrainingSpec training,
-      EvaluationSpec.GridSpec grid) {
-    String source = data.path() == null ? "data.source = " + data.source() : data.path();
+  private static int checkData(DataSpec data, TrainingSpec training, EvaluationSpec.GridSpec grid) {
+    String source = data.path() == null ? "data.source = " + data.source().label() : data.path();
     if (data.images() != null) {
       int trainImages = ImageDatasets.read(data).train().count();
       if (training.batchSize() > trainImages) {
@@ -363,26 +388,27 @@ public final class SweepConfigLoader {
       }
       return trainImages;
     }
-    boolean quadratic = data.features().equals(Labels.of(FeatureMap.TOY_QUADRATIC));
-    if (quadratic || grid.enabled()) {
-      PreparedSplit probe = Datasets.load(withFeatures(data, Labels.of(FeatureMap.RAW)), firstSplit);
-      if (probe.source().columns() != 1) {
-        throw new BadInputException(source + ": " + (quadratic ? "data.features = toy-quadratic" : "evaluation.grid")
-            + " needs exactly one input column, found " + probe.source().columns());
-      }
+    int rows;
+    int columns;
+    if (data.source() == DataSource.GENERATED_TOY) {
+      rows = data.generatedTrainPoints();
+      columns = ToyRegression.INPUT_COLUMNS;
+    } else {
+      Table table = TableLoader.load(Path.of(data.path()), Datasets.format(data));
+      rows = table.rows();
+      columns = table.columns();
     }
-    PreparedSplit split = Datasets.load(data, firstSplit);
-    if (training.batchSize() > split.data().trainCount()) {
+    boolean quadratic = data.features() == FeatureMap.TOY_QUADRATIC;
+    if ((quadratic || grid.enabled()) && columns != 1) {
+      throw new BadInputException(source + ": " + (quadratic ? "data.features = toy-quadratic" : "evaluation.grid")
+          + " needs exactly one input column, found " + columns);
+    }
+    int trainRows = data.split() == SplitKind.REFERENCE ? RegressionData.referenceTrainCount(rows) : rows;
+    if (training.batchSize() > trainRows) {
       throw new BadInputException(String.format("%s: training.batch-size %d is larger than the %d training rows",
-          source, training.batchSize(), split.data().trainCount()));
+          source, training.batchSize(), trainRows));
     }
-    return split.data().trainCount();
-  }
-
-  private static DataSpec withFeatures(DataSpec d, String features) {
-    return new DataSpec(d.name(), d.source(), d.path(), d.contentSha256(), d.separator(), d.headerLines(),
-        d.targetColumn(), d.dropColumns(), features, d.standardize(), d.split(), d.generatedTrainPoints(),
-        d.generatedTestPoints(), d.generatedSeed(), d.images());
+    return trainRows;
   }
 
   private static TrainingSpec training(Config c) {
@@ -401,16 +427,14 @@ public final class SweepConfigLoader {
       throw bad(c, "training.weight-decay", "must be non-negative, got " + weightDecay);
     }
     return new TrainingSpec(epochs, atLeast(c, "training.batch-size", 1), positive(c, "training.lr"),
-        choice(c, "training.schedule", LearningRateSchedule.Kind.class), positive(c, "training.swa-lr"), momentum,
+        choice(c, "training.schedule", Schedule.class), positive(c, "training.swa-lr"), momentum,
         weightDecay, positive(c, "training.loss-noise-variance"), swagStart,
         atLeast(c, "training.swag.max-deviations", 2));
   }
 
   private static SweepSpec.RuntimeSpec runtime(Config c) {
     Set<StageKind> gpuStages = EnumSet.noneOf(StageKind.class);
-    for (String label : labels(c, "orchestrator.gpu-stages", List.of("train", "subspace", "sample", "evaluate"))) {
-      gpuStages.add(Labels.parse(StageKind.class, label));
-    }
+    gpuStages.addAll(choices(c, "orchestrator.gpu-stages", StageKind.class));
     List<Integer> gpus = nonNegativeInts(c, "orchestrator.gpus", true);
     if (!gpuStages.isEmpty() && gpus.isEmpty()) {
       throw bad(c, "orchestrator.gpu-stages", "stages need a GPU but orchestrator.gpus is empty");
@@ -429,31 +453,26 @@ public final class SweepConfigLoader {
             portNumber(c, "orchestrator.metrics.port")));
   }
 
-  private static <E extends Enum<E>> String choice(Config c, String key, Class<E> type) {
-    String value = c.getString(key);
-    try {
-      return Labels.of(Labels.parse(type, value));
-    } catch (IllegalArgumentException e) {
-      throw bad(c, key, e.getMessage());
-    }
+  /** The vocabulary constant a key spells. */
+  private static <E extends Enum<E>> E choice(Config c, String key, Class<E> type) {
+    return parse(c, key, c.getString(key), type);
   }
 
-  private static List<String> labels(Config c, String key, List<String> allowed) {
-    List<String> values = c.getStringList(key);
-    for (String v : values) {
-      oneOf(c, key, v, allowed);
-    }
+  /** A list of vocabulary constants; only orchestrator keys may be empty. */
+  private static <E extends Enum<E>> List<E> choices(Config c, String key, Class<E> type) {
+    List<E> values = c.getStringList(key).stream().map(v -> parse(c, key, v, type)).toList();
     if (values.isEmpty() && !key.startsWith("orchestrator.")) {
       throw bad(c, key, "needs at least one value");
     }
-    return List.copyOf(values);
+    return values;
   }
 
-  private static String oneOf(Config c, String key, String value, List<String> allowed) {
-    if (!allowed.contains(value)) {
-      throw bad(c, key, "unknown value '" + value + "' (expected one of " + String.join(", ", allowed) + ")");
+  private static <E extends Enum<E>> E parse(Config c, String key, String value, Class<E> type) {
+    try {
+      return Spelling.parse(type, value);
+    } catch (IllegalArgumentException e) {
+      throw bad(c, key, e.getMessage());
     }
-    return value;
   }
 
   private static int portNumber(Config c, String key) {

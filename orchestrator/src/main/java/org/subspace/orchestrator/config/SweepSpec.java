@@ -9,17 +9,26 @@ import org.subspace.protocol.spec.DataSpec;
 import org.subspace.protocol.spec.EvaluationSpec;
 import org.subspace.protocol.spec.InferenceSpec;
 import org.subspace.protocol.spec.ModelSpec;
+import org.subspace.protocol.spec.SubspaceSpec;
 import org.subspace.protocol.spec.TrainingSpec;
-import org.subspace.protocol.stage.StageKind;
-import org.subspace.workers.stages.FaultInjector;
 import org.subspace.protocol.stage.CheckpointPolicy;
+import org.subspace.protocol.stage.StageKind;
+import org.subspace.protocol.vocabulary.Method;
+import org.subspace.protocol.vocabulary.RandomScale;
+import org.subspace.protocol.vocabulary.SubspaceKind;
+import org.subspace.workers.actors.FaultInjector;
 
-/** A validated sweep: one experiment per dataset, and how to run it. */
+/**
+ * A validated sweep: one experiment per dataset (what is computed), and how to run it (which
+ * changes no result and so enters no stage's spec).
+ */
 public record SweepSpec(String name, List<Experiment> experiments, RuntimeSpec runtime) {
 
   /**
    * One dataset's grid: splits x seeds train once each; every subspace kind is built once
    * per training at the largest rank; every (rank, method, temperature) is one chain.
+   *
+   * @param temperatures per method that samples in a subspace
    */
   public record Experiment(
       DataSpec data,
@@ -27,36 +36,29 @@ public record SweepSpec(String name, List<Experiment> experiments, RuntimeSpec r
       List<Long> seeds,
       ModelSpec model,
       TrainingSpec training,
-      List<String> subspaceKinds,
+      List<SubspaceKind> subspaceKinds,
       List<Integer> ranks,
-      String randomScale,
+      RandomScale randomScale,
       CurveSpec curve,
-      List<String> methods,
-      Map<String, List<Double>> temperatures,
+      List<Method> methods,
+      Map<Method, List<Double>> temperatures,
       InferenceSpec inference,
       EvaluationSpec evaluation) {
-
-    /** Methods that sample in a subspace at a temperature. */
-    public static final List<String> SUBSPACE_METHODS = List.of("ess", "vi", "vi-full", "hmc", "nuts");
-    /** The curve subspace is a plane, whatever ranks the other kinds use. */
-    public static final int CURVE_RANK = 2;
-    /** Baselines on the trained network: no subspace, no temperature. */
-    public static final List<String> BASELINES = List.of("sgd", "swag");
 
     public int maxRank() {
       return ranks.stream().mapToInt(Integer::intValue).max().orElseThrow();
     }
 
     /** The ranks evaluated in a subspace of {@code kind}. */
-    public List<Integer> ranksOf(String kind) {
-      return kind.equals("curve") ? List.of(CURVE_RANK) : ranks;
+    public List<Integer> ranksOf(SubspaceKind kind) {
+      return kind == SubspaceKind.CURVE ? List.of(SubspaceSpec.CURVE_RANK) : ranks;
     }
 
     public int configurations() {
-      int perTraining = (int) methods.stream().filter(BASELINES::contains).count();
-      for (String method : methods) {
-        if (SUBSPACE_METHODS.contains(method)) {
-          for (String kind : subspaceKinds) {
+      int perTraining = (int) methods.stream().filter(m -> !m.inSubspace()).count();
+      for (Method method : methods) {
+        if (method.inSubspace()) {
+          for (SubspaceKind kind : subspaceKinds) {
             perTraining += ranksOf(kind).size() * temperatures.get(method).size();
           }
         }

@@ -1,24 +1,28 @@
 package org.subspace.orchestrator.plan;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.MapperFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.subspace.orchestrator.config.SweepSpec;
 import org.subspace.orchestrator.config.SweepSpec.Experiment;
+import org.subspace.orchestrator.config.SweepSpec;
+import org.subspace.protocol.spec.CurveFitSpec;
+import org.subspace.protocol.spec.EvaluateSpec;
 import org.subspace.protocol.spec.InferenceSpec;
+import org.subspace.protocol.spec.Problem;
+import org.subspace.protocol.spec.SampleSpec;
+import org.subspace.protocol.spec.StageKeys;
+import org.subspace.protocol.spec.StageSpec;
+import org.subspace.protocol.spec.SubspacePosterior;
+import org.subspace.protocol.spec.SubspaceSpec;
+import org.subspace.protocol.spec.TrainSpec;
 import org.subspace.protocol.stage.Stage;
 import org.subspace.protocol.stage.StageKind;
-import org.subspace.workers.Labels;
-import org.subspace.workers.data.Datasets;
+import org.subspace.protocol.stage.StageManifest;
+import org.subspace.protocol.vocabulary.ArtifactKind;
+import org.subspace.protocol.vocabulary.EvalSet;
+import org.subspace.protocol.vocabulary.Method;
+import org.subspace.protocol.vocabulary.SubspaceKind;
 import org.subspace.workers.random.Seeds;
-import org.subspace.workers.stages.StageExecutor;
-import org.subspace.workers.store.ArtifactStore;
 
 /**
  * The sweep's stage graph. Shared upstream work appears once: one training per (dataset,
@@ -26,17 +30,12 @@ import org.subspace.workers.store.ArtifactStore;
  * subspace per kind at the largest rank, one chain per (kind, rank, method, temperature), one
  * evaluation per chain.
  *
- * <p>A stage's key is the sha256 of its settings and its upstream keys in canonical JSON, so
- * the same work always has the same key, across runs and sweeps. A chain's key names the
- * training, the subspace kind and its rank rather than the subspace stage: rank r is the
- * leading r rows of any larger subspace, so adding a larger rank reuses every existing chain.
+ * <p>The planner builds each stage's spec and chooses the upstream keys its key derives from;
+ * {@link StageKeys} derives the key. A chain is keyed on the training (or curve) its subspace
+ * comes from and on its own rank, not on the subspace stage: rank r is the leading r rows of
+ * any larger subspace, so adding a larger rank reuses every existing chain.
  */
 public final class StagePlan {
-  private static final ObjectMapper CANONICAL = JsonMapper.builder()
-      .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
-      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-      .build();
-
   private final String name;
   private final Map<String, PlannedStage> stages = new LinkedHashMap<>();
 
@@ -70,41 +69,49 @@ public final class StagePlan {
     return stages.values().stream().filter(s -> s.kind() == kind).toList();
   }
 
-  private void add(PlannedStage stage) {
-    stages.putIfAbsent(stage.key(), stage);
+  /** How a planned stage becomes a message once the stages it waits for are done. */
+  private interface StageMessage {
+    Stage build(String key, Map<String, StageManifest> done);
+  }
+
+  /** Adds a stage (once: the same spec on the same upstream work is the same stage) and returns its key. */
+  private String add(StageSpec spec, Problem problem, List<String> keyedOn, List<String> upstream,
+      StageMessage message, Configuration configuration, String description) {
+    String key = StageKeys.of(spec, keyedOn);
+    stages.putIfAbsent(key, new PlannedStage(key, spec, problem.data().name(), keyedOn, upstream,
+        done -> message.build(key, done), configuration, description));
+    return key;
   }
 
   private void addExperiment(Experiment e) {
-    String evalSet = e.data().split().equals(Labels.of(Datasets.SplitKind.ALL)) ? "train" : "test";
+    EvalSet evalSet = e.data().split().evalSet();
     for (String split : e.splits()) {
+      Problem problem = new Problem(e.data(), split, e.model());
       for (long seed : e.seeds()) {
-        String trainKey = addTraining(e, split, seed);
-        if (e.methods().contains("sgd")) {
-          addSgd(e, split, seed, trainKey, evalSet);
+        String trainKey = addTraining(e, problem, seed);
+        if (e.methods().contains(Method.SGD)) {
+          addSgd(e, problem, seed, trainKey, evalSet);
         }
-        if (e.methods().contains("swag")) {
-          addSwag(e, split, seed, trainKey, evalSet);
+        if (e.methods().contains(Method.SWAG)) {
+          addSwag(e, problem, seed, trainKey, evalSet);
         }
-        if (e.methods().stream().noneMatch(Experiment.SUBSPACE_METHODS::contains)) {
+        if (e.methods().stream().noneMatch(Method::inSubspace)) {
           continue;
         }
-        for (String kind : e.subspaceKinds()) {
-          // What a chain's points mean: the training (PCA), the training and the scale (random), the curve.
-          Object source;
-          String subspaceKey;
-          if (kind.equals("curve")) {
-            source = addCurve(e, split, seed, trainKey);
-            subspaceKey = addSubspace(e, split, seed, kind, Experiment.CURVE_RANK, (String) source,
-                StageExecutor.CURVE);
-          } else {
-            source = kind.equals("random") ? List.of(trainKey, e.randomScale()) : trainKey;
-            subspaceKey = addSubspace(e, split, seed, kind, e.maxRank(), trainKey, StageExecutor.TRAINED);
-          }
+        for (SubspaceKind kind : e.subspaceKinds()) {
+          // What the subspace is built from: the training (PCA, random) or the curve to the next seed's training.
+          String sourceKey = kind == SubspaceKind.CURVE ? addCurve(e, problem, seed, trainKey) : trainKey;
+          SubspaceSpec subspace = kind == SubspaceKind.CURVE
+              ? new SubspaceSpec(kind, SubspaceSpec.CURVE_RANK, seed, null)
+              : new SubspaceSpec(kind, e.maxRank(), seed, kind == SubspaceKind.RANDOM ? e.randomScale() : null);
+          String subspaceKey = addSubspace(problem, seed, subspace, sourceKey,
+              kind == SubspaceKind.CURVE ? ArtifactKind.CURVE : ArtifactKind.TRAINED);
           for (int rank : e.ranksOf(kind)) {
-            for (String method : e.methods()) {
-              if (Experiment.SUBSPACE_METHODS.contains(method)) {
+            for (Method method : e.methods()) {
+              if (method.inSubspace()) {
                 for (double temperature : e.temperatures().get(method)) {
-                  addChain(e, split, seed, kind, rank, method, temperature, source, subspaceKey, evalSet);
+                  addChain(e, problem, seed, subspace.withRank(rank), method, temperature, sourceKey, subspaceKey,
+                      evalSet);
                 }
               }
             }
@@ -114,107 +121,100 @@ public final class StagePlan {
     }
   }
 
-  private String addTraining(Experiment e, String split, long seed) {
-    // The data enter the key by content (contentSha256, or the generator's settings), not by where
-    // they lie: the same sweep keeps its stages when run from another folder or from the sweep.conf
-    // it recorded, whose data paths are absolute.
-    String trainKey = key("train", Map.of("data", e.data().withPath(null), "split", split, "model", e.model(),
-        "training", e.training(), "seed", seed));
-    add(new PlannedStage(trainKey, StageKind.TRAIN, e.data().name(), List.of(),
-        done -> new Stage.Train(trainKey, e.data(), split, e.model(), e.training(), seed), null,
-        String.format("train %s split %s seed %d", e.data().name(), split, seed)));
-    return trainKey;
+  private String addTraining(Experiment e, Problem problem, long seed) {
+    TrainSpec spec = new TrainSpec(problem, e.training(), seed);
+    return add(spec, problem, List.of(), List.of(), (key, done) -> new Stage.Train(key, spec), null,
+        String.format("train %s split %s seed %d", problem.data().name(), problem.split(), seed));
   }
 
   /** The curve from the training of {@code seed} to that of {@code seed + 1} (an ordinary training, shared). */
-  private String addCurve(Experiment e, String split, long seed, String startKey) {
-    String endKey = addTraining(e, split, seed + 1);
-    String curveKey = key("curve", Map.of("curve", e.curve(), "seed", seed, "upstream", List.of(startKey, endKey)));
-    add(new PlannedStage(curveKey, StageKind.TRAIN, e.data().name(), List.of(startKey, endKey),
-        done -> new Stage.FitCurve(curveKey, e.data(), split, e.model(), e.curve(), seed,
-            done.get(startKey).output(StageExecutor.TRAINED), done.get(endKey).output(StageExecutor.TRAINED)),
-        null, String.format("fit curve %s split %s seeds %d-%d", e.data().name(), split, seed, seed + 1)));
-    return curveKey;
+  private String addCurve(Experiment e, Problem problem, long seed, String startKey) {
+    String endKey = addTraining(e, problem, seed + 1);
+    CurveFitSpec spec = new CurveFitSpec(problem, e.curve(), seed);
+    List<String> ends = List.of(startKey, endKey);
+    return add(spec, problem, ends, ends, (key, done) -> new Stage.FitCurve(key, spec,
+            done.get(startKey).output(ArtifactKind.TRAINED), done.get(endKey).output(ArtifactKind.TRAINED)),
+        null, String.format("fit curve %s split %s seeds %d-%d", problem.data().name(), problem.split(), seed,
+            seed + 1));
   }
 
-  /** A subspace of {@code kind} built from the output ({@code inputKind}) of {@code upstreamKey}. */
-  private String addSubspace(Experiment e, String split, long seed, String kind, int rank, String upstreamKey,
-      String inputKind) {
-    Map<String, Object> settings = new LinkedHashMap<>(Map.of("kind", kind, "rank", rank, "seed", seed,
-        "upstream", upstreamKey));
-    if (kind.equals("random")) {
-      settings.put("scale", e.randomScale());
-    }
-    String subspaceKey = key("subspace", settings);
-    add(new PlannedStage(subspaceKey, StageKind.SUBSPACE, e.data().name(), List.of(upstreamKey),
-        done -> new Stage.BuildSubspace(subspaceKey, kind, rank, seed, e.randomScale(),
-            done.get(upstreamKey).output(inputKind)), null,
-        String.format("%s subspace rank %d of %s split %s seed %d", kind, rank, e.data().name(), split, seed)));
-    return subspaceKey;
+  /** A subspace built from the output ({@code sourceKind}) of {@code sourceKey}. */
+  private String addSubspace(Problem problem, long seed, SubspaceSpec spec, String sourceKey,
+      ArtifactKind sourceKind) {
+    List<String> source = List.of(sourceKey);
+    return add(spec, problem, source, source,
+        (key, done) -> new Stage.BuildSubspace(key, spec, done.get(sourceKey).output(sourceKind)), null,
+        String.format("%s subspace rank %d of %s split %s seed %d", spec.kind().label(), spec.rank(),
+            problem.data().name(), problem.split(), seed));
   }
 
   /** The SGD baseline: the trained network itself, evaluated. */
-  private void addSgd(Experiment e, String split, long seed, String trainKey, String evalSet) {
+  private void addSgd(Experiment e, Problem problem, long seed, String trainKey, EvalSet evalSet) {
     Configuration configuration =
-        new Configuration(e.data().name(), split, seed, "none", 0, "sgd", Double.NaN, evalSet);
-    String evaluateKey = key("evaluate", Map.of("method", "sgd", "evaluation", e.evaluation(),
-        "noise_variance", e.inference().noiseVariance(), "upstream", trainKey));
-    add(new PlannedStage(evaluateKey, StageKind.EVALUATE, e.data().name(), List.of(trainKey),
-        done -> new Stage.Evaluate(evaluateKey, "sgd", 0, seed, e.inference(), e.evaluation(), e.data(), split,
-            e.model(), null, done.get(trainKey).output(StageExecutor.TRAINED)),
-        configuration, "evaluate " + configuration.label()));
+        new Configuration(problem.data().name(), problem.split(), seed, null, 0, Method.SGD, Double.NaN, evalSet);
+    EvaluateSpec spec = new EvaluateSpec(problem, Method.SGD, 0, e.inference().noiseVariance(), e.evaluation(), seed);
+    List<String> training = List.of(trainKey);
+    add(spec, problem, training, training, (key, done) -> new Stage.Evaluate(key, spec, null,
+        done.get(trainKey).output(ArtifactKind.TRAINED)), configuration, "evaluate " + configuration.label());
   }
 
   /** The SWAG baseline: networks drawn from the training's SWAG Gaussian, evaluated. */
-  private void addSwag(Experiment e, String split, long seed, String trainKey, String evalSet) {
+  private void addSwag(Experiment e, Problem problem, long seed, String trainKey, EvalSet evalSet) {
     Configuration configuration =
-        new Configuration(e.data().name(), split, seed, "none", 0, "swag", Double.NaN, evalSet);
-    long swagSeed = Seeds.chain(seed, "none", 0, "swag", Double.NaN, split);
-    String sampleKey = key("sample", Map.of("method", "swag", "samples", e.inference().samples(),
-        "scale", e.inference().swagScale(), "seed", swagSeed, "upstream", trainKey));
-    add(new PlannedStage(sampleKey, StageKind.SAMPLE, e.data().name(), List.of(trainKey),
-        done -> new Stage.Sample(sampleKey, "swag", 0, Double.NaN, swagSeed, e.inference(), e.data(), split,
-            e.model(), done.get(trainKey).output(StageExecutor.TRAINED)),
-        configuration, "draw " + configuration.label()));
-    addEvaluation(e, split, configuration, swagSeed, null, sampleKey, StageExecutor.SWAG_SAMPLES);
+        new Configuration(problem.data().name(), problem.split(), seed, null, 0, Method.SWAG, Double.NaN, evalSet);
+    long swagSeed = Seeds.chain(seed, null, 0, Method.SWAG, Double.NaN, problem.split());
+    SampleSpec.Swag spec = new SampleSpec.Swag(e.inference().samples(), e.inference().swagScale(), swagSeed);
+    List<String> training = List.of(trainKey);
+    String sampleKey = add(spec, problem, training, training, (key, done) -> new Stage.Sample(key, spec,
+        done.get(trainKey).output(ArtifactKind.TRAINED)), configuration, "draw " + configuration.label());
+    addEvaluation(e, problem, configuration, swagSeed, null, sampleKey, ArtifactKind.SWAG_SAMPLES);
   }
 
-  private void addChain(Experiment e, String split, long seed, String kind, int rank, String method,
-      double temperature, Object source, String subspaceKey, String evalSet) {
-    Configuration configuration =
-        new Configuration(e.data().name(), split, seed, kind, rank, method, temperature, evalSet);
-    long chainSeed = Seeds.chain(seed, kind, rank, method, temperature, split);
-    // Only the settings the method reads enter its key.
-    InferenceSpec inference = e.inference();
-    boolean variational = method.startsWith("vi");
-    Object settings = switch (method) {
-      case "ess" -> List.of(inference.noiseVariance(), inference.priorStd(), inference.samples(), inference.burnIn(),
-          inference.thin());
-      case "hmc", "nuts" -> List.of(inference.noiseVariance(), inference.priorStd(), inference.samples(),
-          inference.hamiltonian());
-      default -> List.of(inference.noiseVariance(), inference.samples(), inference.vi());
+  private void addChain(Experiment e, Problem problem, long seed, SubspaceSpec subspace, Method method,
+      double temperature, String sourceKey, String subspaceKey, EvalSet evalSet) {
+    Configuration configuration = new Configuration(problem.data().name(), problem.split(), seed, subspace.kind(),
+        subspace.rank(), method, temperature, evalSet);
+    long chainSeed = Seeds.chain(seed, subspace.kind(), subspace.rank(), method, temperature, problem.split());
+    SampleSpec spec = sampleSpec(e.inference(), problem, subspace, method, temperature, chainSeed);
+    String sampleKey = add(spec, problem, List.of(sourceKey), List.of(subspaceKey), (key, done) -> new Stage.Sample(
+        key, spec, done.get(subspaceKey).output(ArtifactKind.SUBSPACE)), configuration,
+        (method.markovChain() ? "chain " : "fit ") + configuration.label());
+    addEvaluation(e, problem, configuration, chainSeed, subspaceKey, sampleKey,
+        method.markovChain() ? ArtifactKind.CHAIN : ArtifactKind.VARIATIONAL);
+  }
+
+  /**
+   * A method's spec: its own settings and the tempered posterior it targets, nothing else. The
+   * switch names every method, so a new one does not compile until it is planned here.
+   */
+  private static SampleSpec sampleSpec(InferenceSpec inference, Problem problem, SubspaceSpec subspace, Method method,
+      double temperature, long seed) {
+    double priorStd = method.family() == Method.Family.VARIATIONAL ? inference.vi().priorStd() : inference.priorStd();
+    SubspacePosterior posterior =
+        new SubspacePosterior(problem, subspace, inference.noiseVariance(), temperature, priorStd);
+    InferenceSpec.Variational vi = inference.vi();
+    InferenceSpec.Hamiltonian h = inference.hamiltonian();
+    SampleSpec.StepSizeAdaptation adaptation = new SampleSpec.StepSizeAdaptation(h.warmup(), h.targetAcceptance());
+    return switch (method) {
+      case ESS -> new SampleSpec.Ess(posterior, inference.samples(), inference.burnIn(), inference.thin(), seed);
+      case VI, VI_FULL -> new SampleSpec.Variational(posterior, method, inference.samples(), vi.epochs(),
+          vi.batchSize(), vi.lr(), vi.initRho(), seed);
+      case HMC -> new SampleSpec.Hmc(posterior, inference.samples(), adaptation, h.leapfrogSteps(), seed);
+      case NUTS -> new SampleSpec.Nuts(posterior, inference.samples(), adaptation, h.maxTreeDepth(), seed);
+      case SGD, SWAG -> throw new IllegalArgumentException(method.label() + " does not sample in a subspace");
     };
-    String sampleKey = key("sample", Map.of("subspace", kind, "rank", rank, "method", method,
-        "temperature", temperature, "seed", chainSeed, "settings", settings, "upstream", source));
-    add(new PlannedStage(sampleKey, StageKind.SAMPLE, e.data().name(), List.of(subspaceKey),
-        done -> new Stage.Sample(sampleKey, method, rank, temperature, chainSeed, inference, e.data(), split,
-            e.model(), done.get(subspaceKey).output(StageExecutor.SUBSPACE)),
-        configuration, (variational ? "fit " : "chain ") + configuration.label()));
-    addEvaluation(e, split, configuration, chainSeed, subspaceKey, sampleKey,
-        variational ? StageExecutor.VARIATIONAL : StageExecutor.CHAIN);
   }
 
   /** Model averaging over a sample stage's output (with the subspace it lives in, if any). */
-  private void addEvaluation(Experiment e, String split, Configuration configuration, long seed, String subspaceKey,
-      String sampleKey, String samplesKind) {
-    String evaluateKey = key("evaluate", Map.of("evaluation", e.evaluation(), "upstream", sampleKey));
+  private void addEvaluation(Experiment e, Problem problem, Configuration configuration, long seed,
+      String subspaceKey, String sampleKey, ArtifactKind samplesKind) {
+    EvaluateSpec spec = new EvaluateSpec(problem, configuration.method(), configuration.rank(),
+        e.inference().noiseVariance(), e.evaluation(), seed);
     List<String> upstream = subspaceKey == null ? List.of(sampleKey) : List.of(subspaceKey, sampleKey);
-    add(new PlannedStage(evaluateKey, StageKind.EVALUATE, e.data().name(), upstream,
-        done -> new Stage.Evaluate(evaluateKey, configuration.method(), configuration.rank(), seed, e.inference(),
-            e.evaluation(), e.data(), split, e.model(),
-            subspaceKey == null ? null : done.get(subspaceKey).output(StageExecutor.SUBSPACE),
+    add(spec, problem, List.of(sampleKey), upstream, (key, done) -> new Stage.Evaluate(key, spec,
+            subspaceKey == null ? null : done.get(subspaceKey).output(ArtifactKind.SUBSPACE),
             done.get(sampleKey).output(samplesKind)),
-        configuration, "evaluate " + configuration.label()));
+        configuration, "evaluate " + configuration.label());
   }
 
   /** The nearest stage of {@code kind} at or above {@code key}, or null. */
@@ -230,16 +230,5 @@ public final class StagePlan {
       }
     }
     return null;
-  }
-
-  /** The content key: sha256 of the stage's kind and settings as canonical JSON. */
-  static String key(String kind, Map<String, Object> settings) {
-    Map<String, Object> content = new LinkedHashMap<>(settings);
-    content.put("stage", kind);
-    try {
-      return ArtifactStore.sha256(CANONICAL.writeValueAsString(content).getBytes(StandardCharsets.UTF_8));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("stage settings are plain records", e);
-    }
   }
 }

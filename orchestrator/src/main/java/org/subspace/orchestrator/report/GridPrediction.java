@@ -2,6 +2,7 @@ package org.subspace.orchestrator.report;
 
 import java.util.Map;
 import org.subspace.protocol.tensor.Tensor;
+import org.subspace.protocol.tensor.TensorNames;
 
 /**
  * The predictive distribution of one configuration on a 1-D grid, in original units: mean,
@@ -19,9 +20,10 @@ public record GridPrediction(
     double[] trainY) {
 
   public static GridPrediction of(String label, Map<String, Tensor> t) {
-    return new GridPrediction(label, t.get("x").doubles(), t.get("mean").doubles(), t.get("std").doubles(),
-        t.get("std_with_noise").doubles(), t.get("sample_functions").doubleRows(), t.get("train_x").doubles(),
-        t.get("train_y").doubles());
+    return new GridPrediction(label, t.get(TensorNames.X).doubles(), t.get(TensorNames.MEAN).doubles(),
+        t.get(TensorNames.STD).doubles(), t.get(TensorNames.STD_WITH_NOISE).doubles(),
+        t.get(TensorNames.SAMPLE_FUNCTIONS).doubleRows(), t.get(TensorNames.TRAIN_X).doubles(),
+        t.get(TensorNames.TRAIN_Y).doubles());
   }
 
   /** The epistemic std at the grid point closest to {@code x}. */

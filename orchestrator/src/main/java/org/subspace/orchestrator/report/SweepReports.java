@@ -15,7 +15,7 @@ import org.subspace.orchestrator.runtime.SweepOutcome;
 import org.subspace.protocol.stage.StageKind;
 import org.subspace.protocol.stage.StageManifest;
 import org.subspace.protocol.store.ArtifactRef;
-import org.subspace.workers.stages.StageExecutor;
+import org.subspace.protocol.vocabulary.ArtifactKind;
 import org.subspace.workers.store.ArtifactStore;
 import org.subspace.workers.store.AtomicFiles;
 
@@ -42,22 +42,22 @@ public final class SweepReports {
         continue;
       }
       String label = evaluate.configuration().label();
-      AtomicFiles.write(samples.resolve(label + ".npz"), store.read(manifest.output(StageExecutor.EVALUATION)));
+      AtomicFiles.write(samples.resolve(label + ".npz"), store.read(manifest.output(ArtifactKind.EVALUATION)));
       PlannedStage sample = plan.ancestor(evaluate.key(), StageKind.SAMPLE);
       StageManifest chain = sample == null ? null : outcome.manifests().get(sample.key());
-      if (chain != null && chain.outputs().stream().anyMatch(r -> r.kind().equals(StageExecutor.CHAIN))) {
+      if (chain != null && chain.outputs().stream().anyMatch(r -> r.kind() == ArtifactKind.CHAIN)) {
         createFolder(chains);
-        AtomicFiles.write(chains.resolve(label + ".npz"), store.read(chain.output(StageExecutor.CHAIN)));
+        AtomicFiles.write(chains.resolve(label + ".npz"), store.read(chain.output(ArtifactKind.CHAIN)));
       }
       for (ArtifactRef output : manifest.outputs()) {
-        if (output.kind().equals(StageExecutor.GRID)) {
+        if (output.kind() == ArtifactKind.GRID) {
           GridPrediction grid = GridPrediction.of(label, store.readTensors(output));
           String name = evaluations.size() == 1 ? "predictive" : "predictive-" + label;
           CsvReports.writePredictive(out.resolve(name + ".csv"), grid);
           PredictivePlot.write(out.resolve(name + ".png"), grid, sweepName + ": " + label);
           grids.add(grid);
           Configuration c = evaluate.configuration();
-          bySubspaceAndMethod.putIfAbsent(List.of(c.subspace(), c.method()), grid);
+          bySubspaceAndMethod.putIfAbsent(List.of(c.subspaceLabel(), c.method().label()), grid);
         }
       }
     }

@@ -21,6 +21,7 @@ import org.subspace.orchestrator.runtime.ResultRow;
 import org.subspace.orchestrator.runtime.SweepOutcome;
 import org.subspace.protocol.stage.StageKind;
 import org.subspace.protocol.stage.StageManifest;
+import org.subspace.protocol.vocabulary.Method;
 import org.subspace.workers.store.AtomicFiles;
 
 /**
@@ -30,8 +31,8 @@ import org.subspace.workers.store.AtomicFiles;
  * kind and per dataset, beside the reference's.
  */
 public final class UciTable {
-  private static final Map<String, String> PAPER_NAMES =
-      Map.of("ess", "PCA+ESS", "vi", "PCA+VI", "sgd", "SGD", "swag", "SWAG");
+  private static final Map<Method, String> PAPER_NAMES =
+      Map.of(Method.ESS, "PCA+ESS", Method.VI, "PCA+VI", Method.SGD, "SGD", Method.SWAG, "SWAG");
 
   /** One line of the table: a method (with its subspace, rank and temperature) on a dataset. */
   public record Line(String dataset, String method, String paperMethod, String setting, int splits,
@@ -64,8 +65,8 @@ public final class UciTable {
       double[] ll = rows.stream().mapToDouble(r -> r.metric("test_ll")).toArray();
       double[] rmse = rows.stream().mapToDouble(r -> r.metric("rmse")).toArray();
       String setting = Double.isNaN(c.temperature()) ? ""
-          : String.format(Locale.ROOT, "%s r%d T=%.4g", c.subspace(), c.rank(), c.temperature());
-      lines.add(new Line(c.dataset(), c.method(), PAPER_NAMES.get(c.method()), setting, rows.size(), mean(ll),
+          : String.format(Locale.ROOT, "%s r%d T=%.4g", c.subspaceLabel(), c.rank(), c.temperature());
+      lines.add(new Line(c.dataset(), c.method().label(), PAPER_NAMES.get(c.method()), setting, rows.size(), mean(ll),
           std(ll), mean(rmse), std(rmse)));
     }
     return new UciTable(lines, timings(plan, outcome));
@@ -124,7 +125,7 @@ public final class UciTable {
         seconds.add(manifest.computeSeconds());
         if (kind == StageKind.TRAIN) {
           trainPerDataset.computeIfAbsent(stage.dataset(), d -> new ArrayList<>()).add(manifest.computeSeconds());
-        } else if (kind == StageKind.SAMPLE && stage.configuration().method().equals("ess")) {
+        } else if (kind == StageKind.SAMPLE && stage.configuration().method() == Method.ESS) {
           essPerDataset.computeIfAbsent(stage.dataset(), d -> new ArrayList<>()).add(manifest.computeSeconds());
         }
       }

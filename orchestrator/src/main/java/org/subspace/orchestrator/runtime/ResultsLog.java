@@ -59,14 +59,14 @@ public final class ResultsLog implements AutoCloseable {
   static String line(ResultRow r) {
     Configuration c = r.configuration();
     return String.join(",",
-        quote(c.dataset()), quote(c.split()), Long.toString(c.seed()), c.subspace(), Integer.toString(c.rank()),
-        c.method(), Double.isNaN(c.temperature()) ? "" : Double.toString(c.temperature()),
+        quote(c.dataset()), quote(c.split()), Long.toString(c.seed()), c.subspaceLabel(), Integer.toString(c.rank()),
+        c.method().label(), Double.isNaN(c.temperature()) ? "" : Double.toString(c.temperature()),
         number(r, "test_ll"), number(r, "rmse"), number(r, "coverage95"),
         String.format(Locale.ROOT, "%.3f", r.trainSeconds()),
         String.format(Locale.ROOT, "%.3f", r.sampleSeconds()),
         r.ok() ? "ok" : "failed",
         number(r, "mixture_ll"), number(r, "std_test_ll"), number(r, "std_rmse"),
-        c.evalSet(), integer(r, "eval_points"), integer(r, "samples"), integer(r, "likelihood_evals"),
+        c.evalSet().label(), integer(r, "eval_points"), integer(r, "samples"), integer(r, "likelihood_evals"),
         integer(r, "gradient_evals"), number(r, "accuracy"), number(r, "nll"), number(r, "ece"), number(r, "brier"),
         r.ok() ? "" : quote(r.error()), r.stageKey());
   }

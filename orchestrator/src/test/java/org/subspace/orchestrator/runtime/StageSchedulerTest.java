@@ -16,8 +16,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.subspace.orchestrator.config.SweepSpec;
 import org.subspace.protocol.spec.DataSpec;
-import org.subspace.protocol.spec.InferenceSpec;
 import org.subspace.protocol.spec.ModelSpec;
+import org.subspace.protocol.spec.Problem;
+import org.subspace.protocol.spec.SampleSpec;
+import org.subspace.protocol.spec.SubspacePosterior;
+import org.subspace.protocol.spec.SubspaceSpec;
+import org.subspace.protocol.spec.TrainSpec;
 import org.subspace.protocol.spec.TrainingSpec;
 import org.subspace.protocol.stage.CheckpointPolicy;
 import org.subspace.protocol.stage.Stage;
@@ -26,17 +30,28 @@ import org.subspace.protocol.stage.StageKind;
 import org.subspace.protocol.stage.WorkerProtocol;
 import org.subspace.protocol.store.ArtifactRef;
 import org.subspace.protocol.store.ArtifactStoreProtocol;
+import org.subspace.protocol.vocabulary.Activation;
+import org.subspace.protocol.vocabulary.Architecture;
+import org.subspace.protocol.vocabulary.ArtifactKind;
+import org.subspace.protocol.vocabulary.DataSource;
+import org.subspace.protocol.vocabulary.FeatureMap;
+import org.subspace.protocol.vocabulary.Head;
+import org.subspace.protocol.vocabulary.Schedule;
+import org.subspace.protocol.vocabulary.Separator;
+import org.subspace.protocol.vocabulary.SplitKind;
+import org.subspace.protocol.vocabulary.SubspaceKind;
+import org.subspace.workers.actors.FaultInjector;
 import org.subspace.workers.actors.WorkerNode;
-import org.subspace.workers.stages.FaultInjector;
 
 /** The scheduler against scripted workers: slots, GPU placement, retries from checkpoints, stale events. */
 class StageSchedulerTest {
   /** A fresh actor system per test, so no scheduler sees another test's workers. */
   private ActorTestKit kit;
-  private static final DataSpec DATA = new DataSpec("toy", "generated-toy", null, "", "whitespace", 0, -1, List.of(),
-      "toy-quadratic", false, "held-out", 10, 5, 0, null);
-  private static final ModelSpec MODEL = new ModelSpec("mlp", List.of(4), "relu", "mean");
-  private static final ArtifactRef SOME_REF = new ArtifactRef("a".repeat(64), "subspace", 1, Map.of());
+  private static final DataSpec DATA = new DataSpec("toy", DataSource.GENERATED_TOY, null, "", Separator.WHITESPACE,
+      0, -1, List.of(), FeatureMap.TOY_QUADRATIC, false, SplitKind.HELD_OUT, 10, 5, 0, null);
+  private static final Problem PROBLEM =
+      new Problem(DATA, "held-out", new ModelSpec(Architecture.MLP, List.of(4), Activation.RELU, Head.MEAN));
+  private static final ArtifactRef SOME_REF = new ArtifactRef("a".repeat(64), ArtifactKind.SUBSPACE, 1, Map.of());
 
   @BeforeEach
   void start() {
@@ -54,14 +69,14 @@ class StageSchedulerTest {
   }
 
   private static Stage.Train train(String key) {
-    return new Stage.Train(key, DATA, "held-out", MODEL, new TrainingSpec(10, 5, 0.01, "constant", 0.01, 0.9, 0,
-        1, 5, 2), 1);
+    return new Stage.Train(key, new TrainSpec(PROBLEM,
+        new TrainingSpec(10, 5, 0.01, Schedule.CONSTANT, 0.01, 0.9, 0, 1, 5, 2), 1));
   }
 
   private static Stage.Sample sample(String key) {
-    return new Stage.Sample(key, "ess", 2, 1.0, 1, new InferenceSpec(1, 1, 10, 0, 1, new InferenceSpec.Variational(30, 5, 0.01, -3, 1), 0.5,
-        new InferenceSpec.Hamiltonian(10, 0.8, 5, 4)), DATA, "held-out", MODEL,
-        SOME_REF);
+    SubspacePosterior posterior =
+        new SubspacePosterior(PROBLEM, new SubspaceSpec(SubspaceKind.PCA, 2, 1, null), 1, 1.0, 1);
+    return new Stage.Sample(key, new SampleSpec.Ess(posterior, 10, 0, 1, 1), SOME_REF);
   }
 
   /** A probe that registers as a worker with the given resources and answers the scheduler's question. */
@@ -122,7 +137,7 @@ class StageSchedulerTest {
     scheduler.tell(new SchedulerProtocol.Submit(sample("r1"), null));
     WorkerProtocol.RunStage first = node.expectMessageClass(WorkerProtocol.RunStage.class);
     assertNull(first.resumeFrom());
-    ArtifactRef checkpoint = new ArtifactRef("b".repeat(64), "chain-checkpoint", 3, Map.of());
+    ArtifactRef checkpoint = new ArtifactRef("b".repeat(64), ArtifactKind.CHAIN_CHECKPOINT, 3, Map.of());
     first.replyTo().tell(new StageEvent.Checkpointed("r1", 1, checkpoint, 5));
     first.replyTo().tell(new StageEvent.Failed("r1", 1, "boom", false));
 

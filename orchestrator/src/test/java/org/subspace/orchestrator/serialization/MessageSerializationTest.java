@@ -13,12 +13,12 @@ import akka.serialization.Serialization;
 import akka.serialization.SerializationExtension;
 import akka.serialization.Serializer;
 import akka.serialization.jackson.JacksonCborSerializer;
-import java.time.Duration;
-import java.util.concurrent.ExecutionException;
 import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -26,11 +26,19 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.subspace.orchestrator.runtime.SchedulerProtocol;
+import org.subspace.protocol.Sha256;
+import org.subspace.protocol.spec.CurveFitSpec;
 import org.subspace.protocol.spec.CurveSpec;
 import org.subspace.protocol.spec.DataSpec;
+import org.subspace.protocol.spec.EvaluateSpec;
 import org.subspace.protocol.spec.EvaluationSpec;
 import org.subspace.protocol.spec.InferenceSpec;
 import org.subspace.protocol.spec.ModelSpec;
+import org.subspace.protocol.spec.Problem;
+import org.subspace.protocol.spec.SampleSpec;
+import org.subspace.protocol.spec.SubspacePosterior;
+import org.subspace.protocol.spec.SubspaceSpec;
+import org.subspace.protocol.spec.TrainSpec;
 import org.subspace.protocol.spec.TrainingSpec;
 import org.subspace.protocol.stage.CheckpointPolicy;
 import org.subspace.protocol.stage.Stage;
@@ -41,6 +49,19 @@ import org.subspace.protocol.stage.WorkerProtocol;
 import org.subspace.protocol.store.ArtifactRef;
 import org.subspace.protocol.store.ArtifactStoreProtocol;
 import org.subspace.protocol.tensor.Tensor;
+import org.subspace.protocol.vocabulary.Activation;
+import org.subspace.protocol.vocabulary.Architecture;
+import org.subspace.protocol.vocabulary.ArtifactKind;
+import org.subspace.protocol.vocabulary.DataSource;
+import org.subspace.protocol.vocabulary.FeatureMap;
+import org.subspace.protocol.vocabulary.Head;
+import org.subspace.protocol.vocabulary.ImageFormat;
+import org.subspace.protocol.vocabulary.Method;
+import org.subspace.protocol.vocabulary.RandomScale;
+import org.subspace.protocol.vocabulary.Schedule;
+import org.subspace.protocol.vocabulary.Separator;
+import org.subspace.protocol.vocabulary.SplitKind;
+import org.subspace.protocol.vocabulary.SubspaceKind;
 import org.subspace.workers.actors.ArtifactFetch;
 import org.subspace.workers.actors.ArtifactServer;
 import org.subspace.workers.store.ArtifactStore;
@@ -51,19 +72,24 @@ class MessageSerializationTest {
       "akka.actor.serialize-messages = on").withFallback(ConfigFactory.load()));
   private static final Serialization SERIALIZATION = SerializationExtension.get(KIT.system());
 
-  private static final DataSpec DATA = new DataSpec("boston", "table", "../shared/data/uci/boston/data.txt",
-      "c".repeat(64), "whitespace", 0, -1, List.of(3, 5), "raw", true, "reference", 400, 200, 0, null);
-  private static final DataSpec IMAGES = new DataSpec("digits", "images", "../shared/data/digits", "d".repeat(64),
-      "whitespace", 0, -1, List.of(), "raw", true, "held-out", 400, 200, 0,
-      new DataSpec.Images("optdigits", 8000, false));
-  private static final ModelSpec MODEL = new ModelSpec("mlp", List.of(50), "relu", "heteroscedastic");
-  private static final TrainingSpec TRAINING = new TrainingSpec(300, 30, 1e-3, "constant", 1e-3, 0.9, 0.1, 1.0,
-      200, 20);
+  private static final DataSpec DATA = new DataSpec("boston", DataSource.TABLE, "../shared/data/uci/boston/data.txt",
+      "c".repeat(64), Separator.WHITESPACE, 0, -1, List.of(3, 5), FeatureMap.RAW, true, SplitKind.REFERENCE, 400, 200,
+      0, null);
+  private static final DataSpec IMAGES = new DataSpec("digits", DataSource.IMAGES, "../shared/data/digits",
+      "d".repeat(64), Separator.WHITESPACE, 0, -1, List.of(), FeatureMap.RAW, true, SplitKind.HELD_OUT, 400, 200, 0,
+      new DataSpec.Images(ImageFormat.OPTDIGITS, 8000, false));
+  private static final ModelSpec MODEL = new ModelSpec(Architecture.MLP, List.of(50), Activation.RELU,
+      Head.HETEROSCEDASTIC);
+  private static final Problem PROBLEM = new Problem(DATA, "3", MODEL);
+  private static final TrainingSpec TRAINING = new TrainingSpec(300, 30, 1e-3, Schedule.CONSTANT, 1e-3, 0.9, 0.1,
+      1.0, 200, 20);
   private static final InferenceSpec INFERENCE = new InferenceSpec(1.0, 1.6487, 30, 0, 1,
       new InferenceSpec.Variational(30, 30, 0.01, -3, 1), 0.5, new InferenceSpec.Hamiltonian(200, 0.8, 20, 8));
   private static final EvaluationSpec EVALUATION =
       new EvaluationSpec(30, new EvaluationSpec.GridSpec(false, -10, 10, 100), 10);
-  private static final ArtifactRef REF = new ArtifactRef("ab".repeat(32), "subspace", 1234,
+  private static final SubspacePosterior POSTERIOR = new SubspacePosterior(PROBLEM,
+      new SubspaceSpec(SubspaceKind.RANDOM, 10, 7, RandomScale.PCA), 1.0, 1.5, 1.6487);
+  private static final ArtifactRef REF = new ArtifactRef("ab".repeat(32), ArtifactKind.SUBSPACE, 1234,
       Map.of("mean", List.of(803L), "projection", List.of(20L, 803L)));
 
   @AfterAll
@@ -75,20 +101,26 @@ class MessageSerializationTest {
     ActorRef<StageEvent> events = KIT.<StageEvent>createTestProbe().getRef();
     ActorRef<WorkerProtocol.Command> worker = KIT.<WorkerProtocol.Command>createTestProbe().getRef();
     ActorRef<ArtifactStoreProtocol.Command> store = KIT.<ArtifactStoreProtocol.Command>createTestProbe().getRef();
-    Stage.Train train = new Stage.Train("k1", DATA, "3", MODEL, TRAINING, 7);
+    Stage.Train train = new Stage.Train("k1", new TrainSpec(PROBLEM, TRAINING, 7));
     StageEvent.Succeeded succeeded = new StageEvent.Succeeded("k1", 2, List.of(REF), Map.of("test_ll", -2.5), 1.25);
     return Stream.of(
         train,
-        new Stage.BuildSubspace("k2", "pca", 20, 7, "unit", REF),
-        new Stage.FitCurve("k7", DATA, "3", MODEL, new CurveSpec(300, 30, 0.01, 0.9, 0.0), 7, REF, REF),
-        new Stage.Sample("k8", "nuts", 2, 1.5, 3L, INFERENCE, DATA, "3", MODEL, REF),
-        new Stage.Sample("k3", "ess", 10, 0.1, -42L, INFERENCE, DATA, "3", MODEL, REF),
-        new Stage.Evaluate("k4", "ess", 10, -42L, INFERENCE, EVALUATION, DATA, "3", MODEL, REF, REF),
-        new Stage.Evaluate("k5", "sgd", 0, 1L, INFERENCE, EVALUATION, DATA, "3", MODEL, null, REF),
-        new Stage.Sample("k6", "swag", 0, Double.NaN, 9L, INFERENCE, DATA, "3", MODEL, REF),
+        new Stage.BuildSubspace("k2", new SubspaceSpec(SubspaceKind.PCA, 20, 7, null), REF),
+        new Stage.BuildSubspace("k10", new SubspaceSpec(SubspaceKind.CURVE, 2, 7, null), REF),
+        new Stage.FitCurve("k7", new CurveFitSpec(PROBLEM, new CurveSpec(300, 30, 0.01, 0.9, 0.0), 7), REF, REF),
+        new Stage.Sample("k8", new SampleSpec.Nuts(POSTERIOR, 30, new SampleSpec.StepSizeAdaptation(200, 0.8), 8, 3L),
+            REF),
+        new Stage.Sample("k12", new SampleSpec.Hmc(POSTERIOR, 30, new SampleSpec.StepSizeAdaptation(200, 0.8), 20, 3L),
+            REF),
+        new Stage.Sample("k3", new SampleSpec.Ess(POSTERIOR, 30, 0, 1, -42L), REF),
+        new Stage.Sample("k11", new SampleSpec.Variational(POSTERIOR, Method.VI_FULL, 30, 30, 30, 0.01, -3, 5L), REF),
+        new Stage.Evaluate("k4", new EvaluateSpec(PROBLEM, Method.ESS, 10, 1.0, EVALUATION, -42L), REF, REF),
+        new Stage.Evaluate("k5", new EvaluateSpec(PROBLEM, Method.SGD, 0, 1.0, EVALUATION, 1L), null, REF),
+        new Stage.Sample("k6", new SampleSpec.Swag(30, 0.5, 9L), REF),
         new WorkerProtocol.RunStage(train, 3, REF, new CheckpointPolicy(100, 200), 1, store, events),
         new WorkerProtocol.RunStage(train, 1, null, new CheckpointPolicy(5, 7), -1, store, events),
-        new Stage.Train("k9", IMAGES, "held-out", new ModelSpec("cnn-small", List.of(), "relu", "mean"), TRAINING, 3),
+        new Stage.Train("k9", new TrainSpec(new Problem(IMAGES, "held-out",
+            new ModelSpec(Architecture.CNN_SMALL, List.of(), Activation.RELU, Head.MEAN)), TRAINING, 3)),
         new WorkerProtocol.DescribeResources(KIT.<WorkerProtocol.Resources>createTestProbe().getRef()),
         new WorkerProtocol.Resources("worker-1", worker, 2, List.of(0, 1), store),
         new StageEvent.Started("k1", 1, "worker-1"),
@@ -151,12 +183,12 @@ class MessageSerializationTest {
     for (int i = 0; i < values.length; i++) {
       values[i] = (float) Math.sin(i);
     }
-    ArtifactRef stored = store.putTensors("subspace", Map.of("mean", Tensor.of(values, values.length)));
+    ArtifactRef stored = store.putTensors(ArtifactKind.SUBSPACE, Map.of("mean", Tensor.of(values, values.length)));
     assertTrue(stored.bytes() > 5 * ArtifactStoreProtocol.CHUNK_BYTES, "several chunks");
     ActorRef<ArtifactStoreProtocol.Command> server = KIT.spawn(ArtifactServer.create(store));
     byte[] fetched = ArtifactFetch.fetch(KIT.system(), server, stored, Duration.ofSeconds(10))
         .toCompletableFuture().get();
-    assertEquals(stored.sha256(), ArtifactStore.sha256(fetched));
+    assertEquals(stored.sha256(), Sha256.hex(fetched));
     ExecutionException missing = assertThrows(ExecutionException.class,
         () -> ArtifactFetch.fetch(KIT.system(), server, REF, Duration.ofSeconds(10)).toCompletableFuture().get());
     assertTrue(missing.getCause().getMessage().contains("missing"), missing.getCause().getMessage());

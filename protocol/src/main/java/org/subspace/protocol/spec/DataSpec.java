@@ -1,11 +1,15 @@
 package org.subspace.protocol.spec;
 
 import java.util.List;
+import org.subspace.protocol.vocabulary.DataSource;
+import org.subspace.protocol.vocabulary.FeatureMap;
+import org.subspace.protocol.vocabulary.ImageFormat;
+import org.subspace.protocol.vocabulary.Separator;
+import org.subspace.protocol.vocabulary.SplitKind;
 
 /**
  * One dataset of a sweep, as plain data: where the rows come from, how to read and transform
- * them, and how splits are cut. Choice fields hold the configuration's labels
- * ({@code source}: generated-toy | table | images; {@code split}: reference | all | held-out, ...).
+ * them, and how splits are cut.
  *
  * @param contentSha256 sha256 of the data file's bytes (of the image files' for images; empty
  *     for generated data), so that a changed file gives new stage keys
@@ -13,16 +17,16 @@ import java.util.List;
  */
 public record DataSpec(
     String name,
-    String source,
+    DataSource source,
     String path,
     String contentSha256,
-    String separator,
+    Separator separator,
     int headerLines,
     int targetColumn,
     List<Integer> dropColumns,
-    String features,
+    FeatureMap features,
     boolean standardize,
-    String split,
+    SplitKind split,
     int generatedTrainPoints,
     int generatedTestPoints,
     long generatedSeed,
@@ -32,11 +36,6 @@ public record DataSpec(
     dropColumns = List.copyOf(dropColumns);
   }
 
-  /** The same data read from {@code otherPath} (null: from nowhere, as generated data). */
-  public DataSpec withPath(String otherPath) {
-    return new DataSpec(name, source, otherPath, contentSha256, separator, headerLines, targetColumn, dropColumns,
-        features, standardize, split, generatedTrainPoints, generatedTestPoints, generatedSeed, images);
-  }
 
   /**
    * Labelled images in the folder {@code path}: {@code format} optdigits (optdigits.tra and .tes),
@@ -44,5 +43,5 @@ public record DataSpec(
    * images train and the rest test), cifar10 or cifar100 (the binary batches). {@code augment}
    * applies random crops and flips to training batches.
    */
-  public record Images(String format, int trainCount, boolean augment) {}
+  public record Images(ImageFormat format, int trainCount, boolean augment) {}
 }

@@ -1,18 +1,20 @@
 package org.subspace.protocol.spec;
 
 import java.util.List;
+import org.subspace.protocol.vocabulary.Activation;
+import org.subspace.protocol.vocabulary.Architecture;
+import org.subspace.protocol.vocabulary.Head;
 
 /**
- * The network: {@code architecture} mlp (regression: hidden widths, activation relu | tanh |
- * sigmoid, head mean | heteroscedastic) or an image classifier (cnn-small | vgg16 |
- * preresnet164 | wrn28x10, which ignore the other fields).
+ * The network: an {@code mlp} for regression (hidden widths, activation, head) or an image
+ * classifier, which ignores the other fields.
  */
-public record ModelSpec(String architecture, List<Integer> hidden, String activation, String head) {
+public record ModelSpec(Architecture architecture, List<Integer> hidden, Activation activation, Head head) {
   public ModelSpec {
     hidden = List.copyOf(hidden);
   }
 
   public boolean classifier() {
-    return !architecture.equals("mlp");
+    return architecture.classifier();
   }
 }

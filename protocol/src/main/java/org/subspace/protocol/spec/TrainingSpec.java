@@ -1,11 +1,13 @@
 package org.subspace.protocol.spec;
 
-/** SGD and SWAG settings; {@code schedule} is constant | swag. */
+import org.subspace.protocol.vocabulary.Schedule;
+
+/** SGD and SWAG settings. */
 public record TrainingSpec(
     int epochs,
     int batchSize,
     double lr,
-    String schedule,
+    Schedule schedule,
     double swaLr,
     double momentum,
     double weightDecay,

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import org.subspace.protocol.CborSerializable;
 import org.subspace.protocol.store.ArtifactRef;
+import org.subspace.protocol.vocabulary.ArtifactKind;
 
 /**
  * The durable record that a stage is done: its outputs, its metrics, the compute time of the
@@ -16,8 +17,8 @@ public record StageManifest(String key, StageKind kind, List<ArtifactRef> output
     metrics = Map.copyOf(metrics);
   }
 
-  public ArtifactRef output(String kind) {
+  public ArtifactRef output(ArtifactKind kind) {
     return outputs.stream().filter(r -> r.kind().equals(kind)).findFirst()
-        .orElseThrow(() -> new IllegalStateException("stage " + key + " has no output of kind " + kind));
+        .orElseThrow(() -> new IllegalStateException("stage " + key + " has no output of kind " + kind.label()));
   }
 }

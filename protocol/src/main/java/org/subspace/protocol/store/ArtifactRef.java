@@ -3,12 +3,13 @@ package org.subspace.protocol.store;
 import java.util.List;
 import java.util.Map;
 import org.subspace.protocol.CborSerializable;
+import org.subspace.protocol.vocabulary.ArtifactKind;
 
 /**
  * A content-addressed artifact: the sha256 of its bytes (its name everywhere), what it is,
  * its size, and the shapes of the tensors inside (name to shape).
  */
-public record ArtifactRef(String sha256, String kind, long bytes, Map<String, List<Long>> shapes)
+public record ArtifactRef(String sha256, ArtifactKind kind, long bytes, Map<String, List<Long>> shapes)
     implements CborSerializable {
 
   public ArtifactRef {
@@ -19,6 +20,6 @@ public record ArtifactRef(String sha256, String kind, long bytes, Map<String, Li
   }
 
   public String shortName() {
-    return kind + ":" + sha256.substring(0, 12);
+    return kind.label() + ":" + sha256.substring(0, 12);
   }
 }

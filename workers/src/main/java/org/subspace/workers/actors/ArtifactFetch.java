@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.subspace.protocol.Sha256;
 import org.subspace.protocol.store.ArtifactRef;
 import org.subspace.protocol.store.ArtifactStoreProtocol;
 import org.subspace.workers.store.ArtifactStore;
@@ -67,7 +68,7 @@ public final class ArtifactFetch {
               return Behaviors.same();
             }
             byte[] all = bytes.toByteArray();
-            if (all.length != ref.bytes() || !ArtifactStore.sha256(all).equals(ref.sha256())) {
+            if (all.length != ref.bytes() || !Sha256.hex(all).equals(ref.sha256())) {
               result.completeExceptionally(new CorruptArtifactException(ref.shortName() + ": fetched bytes do not "
                   + "match the hash"));
             } else {

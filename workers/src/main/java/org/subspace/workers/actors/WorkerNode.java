@@ -14,7 +14,6 @@ import java.util.Map;
 import org.subspace.protocol.stage.StageKind;
 import org.subspace.protocol.stage.WorkerProtocol;
 import org.subspace.protocol.store.ArtifactStoreProtocol;
-import org.subspace.workers.stages.FaultInjector;
 import org.subspace.workers.stages.StageExecutor;
 
 /**

@@ -3,32 +3,16 @@ package org.subspace.workers.data;
 import java.nio.file.Path;
 import java.util.List;
 import org.subspace.protocol.spec.DataSpec;
-import org.subspace.workers.Labels;
+import org.subspace.protocol.vocabulary.DataSource;
+import org.subspace.protocol.vocabulary.FeatureMap;
 
 /** Turns a {@link DataSpec} and a split label into rows ready to train on, on whichever node runs the stage. */
 public final class Datasets {
-  /** How the rows of a dataset are cut into training and evaluation rows. */
-  public enum SplitKind {
-    /** The reference implementation's splits, one per index. */
-    REFERENCE,
-    /** Train on every row, score the same rows. */
-    ALL,
-    /** Generated toy only: a separately generated test set. */
-    HELD_OUT
-  }
-
-  public enum Source {
-    GENERATED_TOY,
-    TABLE,
-    /** A folder of labelled images, for classifiers (see {@code vision.ImageDatasets}). */
-    IMAGES
-  }
-
   private Datasets() {}
 
   /** The split labels a sweep runs: reference split indices, or the one split "all" / "held-out". */
   public static List<String> splitLabels(DataSpec spec, List<Integer> referenceSplits) {
-    return switch (Labels.parse(SplitKind.class, spec.split())) {
+    return switch (spec.split()) {
       case REFERENCE -> referenceSplits.stream().map(String::valueOf).toList();
       case ALL -> List.of("all");
       case HELD_OUT -> List.of("held-out");
@@ -36,18 +20,18 @@ public final class Datasets {
   }
 
   public static TableFormat format(DataSpec spec) {
-    return new TableFormat(Labels.parse(TableFormat.Separator.class, spec.separator()), spec.headerLines(),
+    return new TableFormat(spec.separator(), spec.headerLines(),
         spec.targetColumn(), spec.dropColumns());
   }
 
   /** The rows of one split: a reference split index, "all" or "held-out" as {@link #splitLabels} names them. */
   public static PreparedSplit load(DataSpec spec, String split) {
-    FeatureMap features = Labels.parse(FeatureMap.class, spec.features());
-    boolean generated = Labels.parse(Source.class, spec.source()) == Source.GENERATED_TOY;
+    FeatureMap features = spec.features();
+    boolean generated = spec.source() == DataSource.GENERATED_TOY;
     Table table = generated
         ? ToyRegression.generate(spec.generatedTrainPoints(), spec.generatedSeed())
         : TableLoader.load(Path.of(spec.path()), format(spec));
-    RegressionData data = switch (Labels.parse(SplitKind.class, spec.split())) {
+    RegressionData data = switch (spec.split()) {
       case REFERENCE -> RegressionData.referenceSplit(table, Integer.parseInt(split), features, spec.standardize());
       case ALL -> RegressionData.allRows(table, features, spec.standardize());
       case HELD_OUT -> RegressionData.heldOut(table,

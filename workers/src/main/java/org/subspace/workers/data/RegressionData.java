@@ -3,6 +3,8 @@ package org.subspace.workers.data;
 import java.util.Arrays;
 import java.util.stream.IntStream;
 import org.subspace.protocol.BadInputException;
+import org.subspace.protocol.vocabulary.EvalSet;
+import org.subspace.protocol.vocabulary.FeatureMap;
 
 /**
  * Train and evaluation rows ready for the network: features mapped and (optionally)
@@ -11,7 +13,7 @@ import org.subspace.protocol.BadInputException;
  *
  * @param trainRows indices of the training rows in the source table
  * @param evalRows indices of the scored rows in the source table
- * @param evalSet "test" for held-out rows, "train" when the model is scored on its own
+ * @param evalSet test for held-out rows, train when the model is scored on its own
  *     training rows (the reference's toy figure trains on all points)
  */
 public record RegressionData(
@@ -27,7 +29,7 @@ public record RegressionData(
     FeatureMap featureMap,
     double[] xMean,
     double[] xStd,
-    String evalSet) {
+    EvalSet evalSet) {
 
   /** Standard deviations of features get this added, as in the reference, so constant columns stay finite. */
   public static final double FEATURE_STD_EPSILON = 1e-6;
@@ -48,15 +50,20 @@ public record RegressionData(
   public static RegressionData referenceSplit(Table table, int index, FeatureMap map, boolean standardize) {
     int n = table.rows();
     int[] permutation = LegacyNumpyShuffle.permutation(n, index);
-    int trainCount = (int) (0.9 * n);
+    int trainCount = referenceTrainCount(n);
     return of(table, Arrays.copyOfRange(permutation, 0, trainCount),
-        Arrays.copyOfRange(permutation, trainCount, n), map, standardize, "test");
+        Arrays.copyOfRange(permutation, trainCount, n), map, standardize, EvalSet.TEST);
   }
 
-  /** Every row trains, and the same rows are scored ({@code evalSet} is "train"). */
+  /** How many of a table's {@code n} rows train in a reference split. */
+  public static int referenceTrainCount(int n) {
+    return (int) (0.9 * n);
+  }
+
+  /** Every row trains, and the same rows are scored ({@code evalSet} is train). */
   public static RegressionData allRows(Table table, FeatureMap map, boolean standardize) {
     int[] all = IntStream.range(0, table.rows()).toArray();
-    return of(table, all, all, map, standardize, "train");
+    return of(table, all, all, map, standardize, EvalSet.TRAIN);
   }
 
   /** Separate train and test tables; standardization uses both together, like the whole-data protocol. */
@@ -73,11 +80,11 @@ public record RegressionData(
     }
     Table all = new Table(x, y, train.source());
     return of(all, IntStream.range(0, train.rows()).toArray(),
-        IntStream.range(train.rows(), x.length).toArray(), map, standardize, "test");
+        IntStream.range(train.rows(), x.length).toArray(), map, standardize, EvalSet.TEST);
   }
 
   private static RegressionData of(
-      Table table, int[] trainRows, int[] evalRows, FeatureMap map, boolean standardize, String evalSet) {
+      Table table, int[] trainRows, int[] evalRows, FeatureMap map, boolean standardize, EvalSet evalSet) {
     int d = map.outputColumns(table.columns());
     double[][] mapped = new double[table.rows()][];
     for (int i = 0; i < mapped.length; i++) {

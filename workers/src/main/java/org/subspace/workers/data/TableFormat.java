@@ -1,6 +1,7 @@
 package org.subspace.workers.data;
 
 import java.util.List;
+import org.subspace.protocol.vocabulary.Separator;
 
 /**
  * How to read a numeric table: the column separator, how many header lines to skip, which
@@ -8,17 +9,6 @@ import java.util.List;
  */
 public record TableFormat(Separator separator, int headerLines, int targetColumn, List<Integer> dropColumns) {
 
-  public enum Separator {
-    /** Any run of spaces or tabs, as in the UCI files. */
-    WHITESPACE("[ \\t]+"),
-    COMMA(",");
-
-    final String regex;
-
-    Separator(String regex) {
-      this.regex = regex;
-    }
-  }
 
   public TableFormat {
     dropColumns = List.copyOf(dropColumns);

@@ -31,7 +31,7 @@ public final class TableLoader {
         if (lineNumber <= format.headerLines() || trimmed.isEmpty()) {
           continue;
         }
-        String[] cells = trimmed.split(format.separator().regex, -1);
+        String[] cells = trimmed.split(format.separator().regex(), -1);
         if (width < 0) {
           width = cells.length;
         } else if (cells.length != width) {

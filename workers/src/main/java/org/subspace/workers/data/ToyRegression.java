@@ -11,6 +11,8 @@ import org.subspace.workers.random.Rng;
 public final class ToyRegression {
   private static final double[][] CLUSTERS = {{-7.2, -4.8}, {-1.2, 1.2}, {4.8, 7.2}};
   public static final double NOISE_STD = 0.05;
+  /** x alone. */
+  public static final int INPUT_COLUMNS = 1;
 
   private ToyRegression() {}
 
@@ -21,7 +23,7 @@ public final class ToyRegression {
   /** {@code points} rows of (x, y) drawn with the given seed. */
   public static Table generate(int points, long seed) {
     Rng rng = new Rng(Rng.derive(seed, "toy-regression"));
-    double[][] x = new double[points][1];
+    double[][] x = new double[points][INPUT_COLUMNS];
     double[] y = new double[points];
     for (int i = 0; i < points; i++) {
       double[] cluster = CLUSTERS[rng.nextInt(CLUSTERS.length)];

@@ -20,17 +20,26 @@ public final class HamiltonianSampler {
 
   /**
    * {@code leapfrogSteps} is HMC's trajectory length; {@code maxTreeDepth} bounds NUTS's
-   * doublings (at most {@code 2^maxTreeDepth - 1} leapfrog steps per iteration).
+   * doublings (at most {@code 2^maxTreeDepth - 1} leapfrog steps per iteration). Each kind
+   * reads only its own, so the other may be 0 ({@link #hmc}, {@link #nuts}).
    */
   public record Settings(Kind kind, int samples, int warmup, double targetAcceptance, int leapfrogSteps,
       int maxTreeDepth) {
     public Settings {
-      if (samples < 1 || warmup < 0 || !(targetAcceptance > 0 && targetAcceptance < 1) || leapfrogSteps < 1
-          || maxTreeDepth < 1 || maxTreeDepth > 20) {
+      boolean trajectory = kind == Kind.HMC ? leapfrogSteps >= 1 : maxTreeDepth >= 1 && maxTreeDepth <= 20;
+      if (samples < 1 || warmup < 0 || !(targetAcceptance > 0 && targetAcceptance < 1) || !trajectory) {
         throw new IllegalArgumentException(String.format(
             "invalid %s settings: samples %d, warm-up %d, target acceptance %s, leapfrog steps %d, max tree depth %d",
             kind, samples, warmup, targetAcceptance, leapfrogSteps, maxTreeDepth));
       }
+    }
+
+    public static Settings hmc(int samples, int warmup, double targetAcceptance, int leapfrogSteps) {
+      return new Settings(Kind.HMC, samples, warmup, targetAcceptance, leapfrogSteps, 0);
+    }
+
+    public static Settings nuts(int samples, int warmup, double targetAcceptance, int maxTreeDepth) {
+      return new Settings(Kind.NUTS, samples, warmup, targetAcceptance, 0, maxTreeDepth);
     }
   }
 

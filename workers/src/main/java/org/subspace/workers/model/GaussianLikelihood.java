@@ -2,6 +2,7 @@ package org.subspace.workers.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
+import org.subspace.protocol.vocabulary.Head;
 
 /**
  * The Gaussian likelihood of a regression network's outputs: with the mean head the
@@ -10,11 +11,11 @@ import ai.djl.nn.Activation;
  *
  * <p>Arrays are batched over S networks: outputs (S, N, k), v (S, 1), targets (N).
  */
-public record GaussianLikelihood(MlpSpec.Head head, double noiseVariance) {
+public record GaussianLikelihood(Head head, double noiseVariance) {
   private static final double LOG_TWO_PI = Math.log(2.0 * Math.PI);
 
   public GaussianLikelihood {
-    if (head == MlpSpec.Head.MEAN && !(noiseVariance > 0.0)) {
+    if (head == Head.MEAN && !(noiseVariance > 0.0)) {
       throw new IllegalArgumentException("noise variance must be positive: " + noiseVariance);
     }
   }
@@ -26,7 +27,7 @@ public record GaussianLikelihood(MlpSpec.Head head, double noiseVariance) {
 
   /** Predictive (aleatoric) variance (S, N) of each network. */
   public NDArray variance(NDArray outputs, NDArray varianceScalar) {
-    if (head == MlpSpec.Head.MEAN) {
+    if (head == Head.MEAN) {
       return outputs.get(":, :, 0").zerosLike().addi(noiseVariance);
     }
     return Activation.softPlus(outputs.get(":, :, 1")).addi(Activation.softPlus(varianceScalar));
@@ -34,7 +35,7 @@ public record GaussianLikelihood(MlpSpec.Head head, double noiseVariance) {
 
   /** Log density of each target under each network, (S, N). */
   public NDArray logDensity(NDArray outputs, NDArray varianceScalar, NDArray targets) {
-    if (head == MlpSpec.Head.MEAN) {
+    if (head == Head.MEAN) {
       // A constant variance folds into two scalar operations: few native calls on the sampler's hot path.
       return mean(outputs).sub(targets).square().muli(-0.5 / noiseVariance)
           .subi(0.5 * (LOG_TWO_PI + Math.log(noiseVariance)));
@@ -52,7 +53,7 @@ public record GaussianLikelihood(MlpSpec.Head head, double noiseVariance) {
     NDArray variance = variance(outputs, varianceScalar);
     NDArray residual = targets.sub(mean(outputs));
     NDArray dMean = residual.div(variance);
-    if (head == MlpSpec.Head.MEAN) {
+    if (head == Head.MEAN) {
       return new NDArray[] {dMean.expandDims(2), null};
     }
     // d/ds of -0.5 log s - 0.5 r^2 / s, chained through s = softplus(o2) + softplus(v).

@@ -8,6 +8,7 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 import java.util.ArrayList;
 import java.util.List;
+import org.subspace.protocol.vocabulary.Head;
 
 /**
  * A multilayer perceptron evaluated from flat weight vectors, batched over networks: the
@@ -32,7 +33,7 @@ public final class Mlp {
       points.add((long) layer.biasOffset());
       points.add((long) layer.end());
     }
-    if (spec.head() == MlpSpec.Head.MEAN) {
+    if (spec.head() == Head.MEAN) {
       points.remove(points.size() - 1);
     }
     this.splitPoints = points.stream().mapToLong(Long::longValue).toArray();
@@ -119,7 +120,7 @@ public final class Mlp {
     if (networks == 1) {
       a = a.expandDims(0);
     }
-    NDArray scalar = spec.head() == MlpSpec.Head.HETEROSCEDASTIC ? parts.get(parts.size() - 1) : null;
+    NDArray scalar = spec.head() == Head.HETEROSCEDASTIC ? parts.get(parts.size() - 1) : null;
     return new Pass(new Outputs(a, scalar), matrices);
   }
 

@@ -68,7 +68,7 @@ public final class MlpBlocks {
     return weights;
   }
 
-  private static Block activation(MlpSpec.Activation activation) {
+  private static Block activation(org.subspace.protocol.vocabulary.Activation activation) {
     return switch (activation) {
       case RELU -> Activation.reluBlock();
       case TANH -> Activation.tanhBlock();

@@ -2,6 +2,8 @@ package org.subspace.workers.model;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.subspace.protocol.vocabulary.Activation;
+import org.subspace.protocol.vocabulary.Head;
 import org.subspace.workers.random.Rng;
 
 /**
@@ -15,18 +17,7 @@ import org.subspace.workers.random.Rng;
  */
 public record MlpSpec(int inputs, List<Integer> hidden, Activation activation, Head head) {
 
-  public enum Activation {
-    RELU,
-    TANH,
-    SIGMOID
-  }
 
-  public enum Head {
-    /** One output, the mean; the noise variance is fixed by the likelihood. */
-    MEAN,
-    /** Two outputs: mean and variance {@code softplus(o2) + softplus(v)}, v a learned scalar. */
-    HETEROSCEDASTIC
-  }
 
   /** Where one layer's weight matrix and bias sit in the flat vector. */
   public record Layer(int in, int out, int weightOffset, int biasOffset) {

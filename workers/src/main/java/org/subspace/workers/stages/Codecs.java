@@ -1,5 +1,7 @@
 package org.subspace.workers.stages;
 
+import static org.subspace.protocol.tensor.TensorNames.*;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -26,38 +28,38 @@ public final class Codecs {
       System.arraycopy(deviations.get(k), 0, flat, k * p, p);
     }
     Map<String, Tensor> t = new LinkedHashMap<>();
-    t.put("weights", Tensor.of(state.weights(), p));
-    t.put("momentum", Tensor.of(state.momentum(), p));
-    t.put("swa_mean", Tensor.of(swag.mean(), p));
-    t.put("swa_square_mean", Tensor.of(swag.squareMean(), p));
-    t.put("deviations", Tensor.of(flat, deviations.size(), p));
-    t.put("swag_count", Tensor.scalar(swag.count()));
-    t.put("max_deviations", Tensor.scalar((long) swag.maxDeviations()));
-    t.put("epochs_done", Tensor.scalar((long) state.epochsDone()));
-    t.put("last_loss", Tensor.scalar(state.lastLoss()));
+    t.put(WEIGHTS, Tensor.of(state.weights(), p));
+    t.put(MOMENTUM, Tensor.of(state.momentum(), p));
+    t.put(SWA_MEAN, Tensor.of(swag.mean(), p));
+    t.put(SWA_SQUARE_MEAN, Tensor.of(swag.squareMean(), p));
+    t.put(DEVIATIONS, Tensor.of(flat, deviations.size(), p));
+    t.put(SWAG_COUNT, Tensor.scalar(swag.count()));
+    t.put(MAX_DEVIATIONS, Tensor.scalar((long) swag.maxDeviations()));
+    t.put(EPOCHS_DONE, Tensor.scalar((long) state.epochsDone()));
+    t.put(LAST_LOSS, Tensor.scalar(state.lastLoss()));
     return t;
   }
 
   public static TrainingState trainingState(Map<String, Tensor> t) {
-    float[][] deviations = t.get("deviations").floatRows();
-    SwagMoments swag = SwagMoments.restore(t.get("swag_count").longValue(), t.get("swa_mean").doubles(),
-        t.get("swa_square_mean").doubles(), List.of(deviations), (int) t.get("max_deviations").longValue());
-    return new TrainingState((int) t.get("epochs_done").longValue(), t.get("weights").floats(),
-        t.get("momentum").floats(), swag, t.get("last_loss").doubleValue());
+    float[][] deviations = t.get(DEVIATIONS).floatRows();
+    SwagMoments swag = SwagMoments.restore(t.get(SWAG_COUNT).longValue(), t.get(SWA_MEAN).doubles(),
+        t.get(SWA_SQUARE_MEAN).doubles(), List.of(deviations), (int) t.get(MAX_DEVIATIONS).longValue());
+    return new TrainingState((int) t.get(EPOCHS_DONE).longValue(), t.get(WEIGHTS).floats(),
+        t.get(MOMENTUM).floats(), swag, t.get(LAST_LOSS).doubleValue());
   }
 
   public static Map<String, Tensor> subspace(Subspace s) {
     Map<String, Tensor> t = new LinkedHashMap<>();
-    t.put("mean", Tensor.of(s.mean(), s.parameters()));
-    t.put("projection", Tensor.of(s.projection(), s.rank(), s.parameters()));
-    t.put("singular_values", Tensor.of(s.singularValues(), s.singularValues().length));
+    t.put(MEAN, Tensor.of(s.mean(), s.parameters()));
+    t.put(PROJECTION, Tensor.of(s.projection(), s.rank(), s.parameters()));
+    t.put(SINGULAR_VALUES, Tensor.of(s.singularValues(), s.singularValues().length));
     return t;
   }
 
-  public static Subspace subspace(String kind, Map<String, Tensor> t) {
-    Tensor projection = t.get("projection");
-    return new Subspace(kind, t.get("mean").floats(), projection.floats(), (int) projection.shape()[0],
-        t.get("singular_values").doubles());
+  public static Subspace subspace(Map<String, Tensor> t) {
+    Tensor projection = t.get(PROJECTION);
+    return new Subspace(t.get(MEAN).floats(), projection.floats(), (int) projection.shape()[0],
+        t.get(SINGULAR_VALUES).doubles());
   }
 
   /** A chain: its kept samples and, for resuming, its current state. */
@@ -69,69 +71,69 @@ public final class Codecs {
       System.arraycopy(samples[s], 0, flat, s * rank, rank);
     }
     Map<String, Tensor> t = new LinkedHashMap<>();
-    t.put("z", Tensor.of(flat, samples.length, rank));
-    t.put("log_likelihood", Tensor.of(chain.sampleLogLikelihoods().stream().mapToDouble(Double::doubleValue)
+    t.put(Z, Tensor.of(flat, samples.length, rank));
+    t.put(LOG_LIKELIHOOD, Tensor.of(chain.sampleLogLikelihoods().stream().mapToDouble(Double::doubleValue)
         .toArray(), samples.length));
-    t.put("state_z", Tensor.of(state.z(), rank));
-    t.put("state_log_likelihood", Tensor.scalar(state.logLikelihood()));
-    t.put("state_rng", Tensor.scalar(state.rngState()));
-    t.put("state_iterations", Tensor.scalar((long) state.iterations()));
-    t.put("state_evaluations", Tensor.scalar(state.likelihoodEvaluations()));
+    t.put(STATE_Z, Tensor.of(state.z(), rank));
+    t.put(STATE_LOG_LIKELIHOOD, Tensor.scalar(state.logLikelihood()));
+    t.put(STATE_RNG, Tensor.scalar(state.rngState()));
+    t.put(STATE_ITERATIONS, Tensor.scalar((long) state.iterations()));
+    t.put(STATE_EVALUATIONS, Tensor.scalar(state.likelihoodEvaluations()));
     return t;
   }
 
   public static EllipticalSliceSampler.Chain chain(Map<String, Tensor> t) {
-    EllipticalSliceSampler.ChainState state = new EllipticalSliceSampler.ChainState(t.get("state_z").doubles(),
-        t.get("state_log_likelihood").doubleValue(), t.get("state_rng").longValue(),
-        (int) t.get("state_iterations").longValue(), t.get("state_evaluations").longValue());
+    EllipticalSliceSampler.ChainState state = new EllipticalSliceSampler.ChainState(t.get(STATE_Z).doubles(),
+        t.get(STATE_LOG_LIKELIHOOD).doubleValue(), t.get(STATE_RNG).longValue(),
+        (int) t.get(STATE_ITERATIONS).longValue(), t.get(STATE_EVALUATIONS).longValue());
     List<Double> logLikelihoods = new ArrayList<>();
-    for (double v : t.get("log_likelihood").doubles()) {
+    for (double v : t.get(LOG_LIKELIHOOD).doubles()) {
       logLikelihoods.add(v);
     }
-    return new EllipticalSliceSampler.Chain(state, List.of(t.get("z").doubleRows()), logLikelihoods);
+    return new EllipticalSliceSampler.Chain(state, List.of(t.get(Z).doubleRows()), logLikelihoods);
   }
 
   public static Map<String, Tensor> curveState(CurveTrainer.State state) {
     int p = state.middle().length;
     Map<String, Tensor> t = new LinkedHashMap<>();
-    t.put("epochs_done", Tensor.scalar((long) state.epochsDone()));
-    t.put("middle", Tensor.of(state.middle(), p));
-    t.put("velocity", Tensor.of(state.velocity(), p));
-    t.put("last_loss", Tensor.scalar(state.lastLoss()));
+    t.put(EPOCHS_DONE, Tensor.scalar((long) state.epochsDone()));
+    t.put(MIDDLE, Tensor.of(state.middle(), p));
+    t.put(VELOCITY, Tensor.of(state.velocity(), p));
+    t.put(LAST_LOSS, Tensor.scalar(state.lastLoss()));
     return t;
   }
 
   public static CurveTrainer.State curveState(Map<String, Tensor> t) {
-    return new CurveTrainer.State((int) t.get("epochs_done").longValue(), t.get("middle").floats(),
-        t.get("velocity").floats(), t.get("last_loss").doubleValue());
+    return new CurveTrainer.State((int) t.get(EPOCHS_DONE).longValue(), t.get(MIDDLE).floats(),
+        t.get(VELOCITY).floats(), t.get(LAST_LOSS).doubleValue());
   }
 
   public static Map<String, Tensor> hamiltonianState(HamiltonianSampler.ChainState state) {
     int rank = state.z().length;
     Map<String, Tensor> t = new LinkedHashMap<>();
-    t.put("z", Tensor.of(state.z(), rank));
-    t.put("log_density", Tensor.scalar(state.logDensity()));
-    t.put("gradient", Tensor.of(state.gradient(), rank));
-    t.put("rng_state", Tensor.scalar(state.rngState()));
-    t.put("iterations", Tensor.scalar((long) state.iterations()));
-    t.put("step_size", Tensor.scalar(state.stepSize()));
-    t.put("adaptation", Tensor.of(state.adaptation(), state.adaptation().length));
-    t.put("gradient_evaluations", Tensor.scalar(state.gradientEvaluations()));
-    t.put("divergences", Tensor.scalar((long) state.divergences()));
-    t.put("acceptance_sum", Tensor.scalar(state.acceptanceSum()));
-    t.put("steps_sum", Tensor.scalar(state.stepsSum()));
-    t.put("samples", Tensor.ofRows(state.samples().toArray(new double[0][])));
-    t.put("sample_log_density", Tensor.of(state.logDensities().stream().mapToDouble(Double::doubleValue).toArray(),
+    t.put(Z, Tensor.of(state.z(), rank));
+    t.put(LOG_DENSITY, Tensor.scalar(state.logDensity()));
+    t.put(GRADIENT, Tensor.of(state.gradient(), rank));
+    t.put(RNG_STATE, Tensor.scalar(state.rngState()));
+    t.put(ITERATIONS, Tensor.scalar((long) state.iterations()));
+    t.put(STEP_SIZE, Tensor.scalar(state.stepSize()));
+    t.put(ADAPTATION, Tensor.of(state.adaptation(), state.adaptation().length));
+    t.put(GRADIENT_EVALUATIONS, Tensor.scalar(state.gradientEvaluations()));
+    t.put(DIVERGENCES, Tensor.scalar((long) state.divergences()));
+    t.put(ACCEPTANCE_SUM, Tensor.scalar(state.acceptanceSum()));
+    t.put(STEPS_SUM, Tensor.scalar(state.stepsSum()));
+    t.put(SAMPLES, Tensor.ofRows(state.samples().toArray(new double[0][])));
+    t.put(SAMPLE_LOG_DENSITY, Tensor.of(state.logDensities().stream().mapToDouble(Double::doubleValue).toArray(),
         state.logDensities().size()));
     return t;
   }
 
   public static HamiltonianSampler.ChainState hamiltonianState(Map<String, Tensor> t) {
-    return new HamiltonianSampler.ChainState(t.get("z").doubles(), t.get("log_density").doubleValue(),
-        t.get("gradient").doubles(), t.get("rng_state").longValue(), (int) t.get("iterations").longValue(),
-        t.get("step_size").doubleValue(), t.get("adaptation").doubles(), t.get("gradient_evaluations").longValue(),
-        (int) t.get("divergences").longValue(), t.get("acceptance_sum").doubleValue(),
-        t.get("steps_sum").longValue(), List.of(t.get("samples").doubleRows()),
-        Arrays.stream(t.get("sample_log_density").doubles()).boxed().toList());
+    return new HamiltonianSampler.ChainState(t.get(Z).doubles(), t.get(LOG_DENSITY).doubleValue(),
+        t.get(GRADIENT).doubles(), t.get(RNG_STATE).longValue(), (int) t.get(ITERATIONS).longValue(),
+        t.get(STEP_SIZE).doubleValue(), t.get(ADAPTATION).doubles(), t.get(GRADIENT_EVALUATIONS).longValue(),
+        (int) t.get(DIVERGENCES).longValue(), t.get(ACCEPTANCE_SUM).doubleValue(),
+        t.get(STEPS_SUM).longValue(), List.of(t.get(SAMPLES).doubleRows()),
+        Arrays.stream(t.get(SAMPLE_LOG_DENSITY).doubles()).boxed().toList());
   }
 }

@@ -4,25 +4,24 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import org.subspace.protocol.spec.ModelSpec;
 import org.subspace.protocol.spec.TrainingSpec;
-import org.subspace.workers.Labels;
+import org.subspace.protocol.vocabulary.Schedule;
 import org.subspace.workers.model.GaussianLikelihood;
 import org.subspace.workers.model.MlpSpec;
 import org.subspace.workers.train.LearningRateSchedule;
 import org.subspace.workers.train.TrainingSettings;
 import org.subspace.workers.vision.ClassifierTrainer;
-import org.subspace.workers.vision.ConvNets;
 
 /** From the protocol's plain settings to the library's types. */
 public final class Specs {
   private Specs() {}
 
   public static MlpSpec mlp(ModelSpec model, int inputs) {
-    return new MlpSpec(inputs, model.hidden(), Labels.parse(MlpSpec.Activation.class, model.activation()),
-        Labels.parse(MlpSpec.Head.class, model.head()));
+    return new MlpSpec(inputs, model.hidden(), model.activation(),
+        model.head());
   }
 
   public static GaussianLikelihood likelihood(ModelSpec model, double noiseVariance) {
-    return new GaussianLikelihood(Labels.parse(MlpSpec.Head.class, model.head()), noiseVariance);
+    return new GaussianLikelihood(model.head(), noiseVariance);
   }
 
   public static TrainingSettings training(TrainingSpec t, ModelSpec model) {
@@ -33,10 +32,6 @@ public final class Specs {
   public static ClassifierTrainer.Settings classifierTraining(TrainingSpec t, boolean augment) {
     return new ClassifierTrainer.Settings(t.epochs(), t.batchSize(), schedule(t), t.momentum(), t.weightDecay(),
         t.swagStartEpoch(), t.maxDeviations(), augment);
-  }
-
-  public static ConvNets.Architecture architecture(ModelSpec model) {
-    return Labels.parse(ConvNets.Architecture.class, model.architecture());
   }
 
   /** The device of a slot: GPU {@code gpu}, or the CPU for -1. */
@@ -53,8 +48,8 @@ public final class Specs {
   }
 
   private static LearningRateSchedule schedule(TrainingSpec t) {
-    LearningRateSchedule.Kind kind = Labels.parse(LearningRateSchedule.Kind.class, t.schedule());
-    return kind == LearningRateSchedule.Kind.CONSTANT
+    Schedule kind = t.schedule();
+    return kind == Schedule.CONSTANT
         ? LearningRateSchedule.constant(t.lr())
         : new LearningRateSchedule(kind, t.lr(), t.swaLr(), Math.max(t.swagStartEpoch(), 1));
   }

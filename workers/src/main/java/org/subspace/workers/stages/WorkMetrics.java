@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Tags;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.subspace.protocol.vocabulary.Method;
 
 /**
  * What the stages report while they work, in Micrometer's global registry: training epochs and
@@ -32,8 +33,8 @@ final class WorkMetrics {
     set("subspace.vi.loss", Tags.empty(), loss);
   }
 
-  static void testLogLikelihood(String dataset, String method, double value) {
-    set("subspace.evaluation.test.ll", Tags.of("dataset", dataset, "method", method), value);
+  static void testLogLikelihood(String dataset, Method method, double value) {
+    set("subspace.evaluation.test.ll", Tags.of("dataset", dataset, "method", method.label()), value);
     EVALUATIONS.increment();
   }
 

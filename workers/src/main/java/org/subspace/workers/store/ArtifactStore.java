@@ -10,18 +10,17 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.subspace.protocol.Sha256;
 import org.subspace.protocol.stage.StageManifest;
 import org.subspace.protocol.store.ArtifactRef;
 import org.subspace.protocol.tensor.Npy;
 import org.subspace.protocol.tensor.Tensor;
+import org.subspace.protocol.vocabulary.ArtifactKind;
 
 /**
  * A content-addressed store on disk, the sweep's durable memory:
@@ -56,16 +55,8 @@ public final class ArtifactStore {
     return root;
   }
 
-  public static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
-  }
-
   /** Stores tensors as one {@code .npz} artifact. */
-  public ArtifactRef putTensors(String kind, Map<String, Tensor> tensors) {
+  public ArtifactRef putTensors(ArtifactKind kind, Map<String, Tensor> tensors) {
     Map<String, List<Long>> shapes = new LinkedHashMap<>();
     tensors.forEach((name, t) -> {
       List<Long> shape = new ArrayList<>();
@@ -77,8 +68,8 @@ public final class ArtifactStore {
     return put(kind, Npy.npzBytes(tensors), shapes);
   }
 
-  public ArtifactRef put(String kind, byte[] bytes, Map<String, List<Long>> shapes) {
-    ArtifactRef ref = new ArtifactRef(sha256(bytes), kind, bytes.length, shapes);
+  public ArtifactRef put(ArtifactKind kind, byte[] bytes, Map<String, List<Long>> shapes) {
+    ArtifactRef ref = new ArtifactRef(Sha256.hex(bytes), kind, bytes.length, shapes);
     Path file = objectPath(ref);
     if (!Files.exists(file)) {
       try {
@@ -135,9 +126,9 @@ public final class ArtifactStore {
   }
 
   private static void verify(ArtifactRef ref, byte[] bytes, String where) {
-    if (bytes.length != ref.bytes() || !sha256(bytes).equals(ref.sha256())) {
+    if (bytes.length != ref.bytes() || !Sha256.hex(bytes).equals(ref.sha256())) {
       throw new CorruptArtifactException(String.format("%s: %s has %d bytes hashing to %s, expected %d bytes, %s",
-          ref.shortName(), where, bytes.length, sha256(bytes).substring(0, 12), ref.bytes(),
+          ref.shortName(), where, bytes.length, Sha256.hex(bytes).substring(0, 12), ref.bytes(),
           ref.sha256().substring(0, 12)));
     }
   }

@@ -10,7 +10,7 @@ import java.util.Arrays;
  * @param singularValues the rows' norms: PCA's singular values, the scales of random rows, the
  *     lengths of the curve plane's two directions
  */
-public record Subspace(String kind, float[] mean, float[] projection, int rank, double[] singularValues) {
+public record Subspace(float[] mean, float[] projection, int rank, double[] singularValues) {
 
   public Subspace {
     if (rank < 1 || projection.length != (long) rank * mean.length) {
@@ -28,7 +28,7 @@ public record Subspace(String kind, float[] mean, float[] projection, int rank, 
     if (r < 1 || r > rank) {
       throw new IllegalArgumentException("rank " + r + " is not in [1, " + rank + "]");
     }
-    return new Subspace(kind, mean, Arrays.copyOf(projection, r * mean.length), r,
+    return new Subspace(mean, Arrays.copyOf(projection, r * mean.length), r,
         Arrays.copyOf(singularValues, Math.min(r, singularValues.length)));
   }
 

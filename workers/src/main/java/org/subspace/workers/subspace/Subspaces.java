@@ -55,7 +55,7 @@ public final class Subspaces {
         projection[r * p + t] = (float) row[t];
       }
     }
-    return new Subspace("pca", mean.clone(), projection, rank, singularValues);
+    return new Subspace(mean.clone(), projection, rank, singularValues);
   }
 
   /**
@@ -91,7 +91,7 @@ public final class Subspaces {
         projection[r * p + t] = (float) (rows[r][t] * rowScales[r]);
       }
     }
-    return new Subspace("random", mean.clone(), projection, rank, rowScales.clone());
+    return new Subspace(mean.clone(), projection, rank, rowScales.clone());
   }
 
   /** Unit-norm random directions. */
@@ -133,7 +133,7 @@ public final class Subspaces {
       projection[t] = (float) u[t];
       projection[p + t] = (float) v[t];
     }
-    return new Subspace("curve", centre, projection, 2, new double[] {norm(u), norm(v)});
+    return new Subspace(centre, projection, 2, new double[] {norm(u), norm(v)});
   }
 
   /** Removes from {@code row} its component along {@code direction}. */

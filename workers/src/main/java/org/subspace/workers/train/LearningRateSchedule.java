@@ -1,23 +1,20 @@
 package org.subspace.workers.train;
 
+import org.subspace.protocol.vocabulary.Schedule;
 /**
  * Learning rate per epoch (0-based). {@code CONSTANT} is the UCI scripts' schedule; {@code SWAG}
  * is the reference's SWAG schedule: {@code initial} for the first half of the epochs before
  * SWAG starts, then linear decay to {@code swaRate} until 90% of them, then {@code swaRate}.
  */
-public record LearningRateSchedule(Kind kind, double initial, double swaRate, int swagStartEpoch) {
+public record LearningRateSchedule(Schedule kind, double initial, double swaRate, int swagStartEpoch) {
 
-  public enum Kind {
-    CONSTANT,
-    SWAG
-  }
 
   public static LearningRateSchedule constant(double rate) {
-    return new LearningRateSchedule(Kind.CONSTANT, rate, rate, 0);
+    return new LearningRateSchedule(Schedule.CONSTANT, rate, rate, 0);
   }
 
   public double rate(int epoch) {
-    if (kind == Kind.CONSTANT) {
+    if (kind == Schedule.CONSTANT) {
       return initial;
     }
     double t = (double) epoch / swagStartEpoch;

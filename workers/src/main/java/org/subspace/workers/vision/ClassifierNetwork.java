@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
+import org.subspace.protocol.vocabulary.Architecture;
 import org.subspace.workers.data.ImageData;
 import org.subspace.workers.random.Rng;
 
@@ -48,7 +49,7 @@ public final class ClassifierNetwork implements AutoCloseable {
   private final int parameterCount;
 
   /** Builds {@code architecture} for images of {@code channels x height x width} on {@code device}. */
-  public ClassifierNetwork(ConvNets.Architecture architecture, int classes, int channels, int height, int width,
+  public ClassifierNetwork(Architecture architecture, int classes, int channels, int height, int width,
       Device device) {
     this.manager = NDManager.newBaseManager(device);
     // PyTorch's grad mode is per thread and on by default; DJL turns it off only on the thread

@@ -13,6 +13,7 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.pooling.Pool;
 import java.util.List;
+import org.subspace.protocol.vocabulary.Architecture;
 
 /**
  * The image classifiers, as DJL blocks: a small CNN that trains in minutes on a CPU, and the
@@ -26,15 +27,13 @@ import java.util.List;
 public final class ConvNets {
   private ConvNets() {}
 
-  /** Spelled cnn-small, vgg16, preresnet164, wrn28x10 in configurations. */
-  public enum Architecture { CNN_SMALL, VGG16, PRERESNET164, WRN28X10 }
-
   public static Block build(Architecture architecture, int classes) {
     return switch (architecture) {
       case CNN_SMALL -> smallCnn(classes);
       case VGG16 -> vgg16(classes);
       case PRERESNET164 -> preResNet(164, classes);
       case WRN28X10 -> wideResNet(28, 10, 0.0f, classes);
+      case MLP -> throw new IllegalArgumentException("an MLP is not an image classifier");
     };
   }
 

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.subspace.protocol.BadInputException;
 import org.subspace.protocol.spec.DataSpec;
-import org.subspace.workers.Labels;
+import org.subspace.protocol.vocabulary.ImageFormat;
 import org.subspace.workers.data.ImageData;
 import org.subspace.workers.data.ImageLoaders;
 
@@ -14,7 +14,6 @@ import org.subspace.workers.data.ImageLoaders;
 public final class ImageDatasets {
   private ImageDatasets() {}
 
-  public enum Format { OPTDIGITS, IDX, CIFAR10, CIFAR100 }
 
   /** Training and test images, normalised per channel by the training images' statistics if asked. */
   public record Split(ImageData train, ImageData test) {}
@@ -33,7 +32,7 @@ public final class ImageDatasets {
     Path folder = Path.of(spec.path());
     DataSpec.Images images = spec.images();
     List<Path> files = files(folder, images.format());
-    return switch (Labels.parse(Format.class, images.format())) {
+    return switch (images.format()) {
       case OPTDIGITS -> new Split(ImageLoaders.optdigits(files.get(0)), ImageLoaders.optdigits(files.get(1)));
       case IDX -> files.size() == 4
           ? new Split(ImageLoaders.idx(files.get(0), files.get(1)), ImageLoaders.idx(files.get(2), files.get(3)))
@@ -44,8 +43,8 @@ public final class ImageDatasets {
     };
   }
 
-  private static int classes(String format) {
-    return Labels.parse(Format.class, format) == Format.CIFAR100 ? 100 : 10;
+  private static int classes(ImageFormat format) {
+    return format == ImageFormat.CIFAR100 ? 100 : 10;
   }
 
   /** The first {@code trainCount} images train, the rest test. */
@@ -62,12 +61,12 @@ public final class ImageDatasets {
    * missing one is named. IDX: train-images/labels if present, and t10k-images/labels (plain
    * or .gz).
    */
-  public static List<Path> files(Path folder, String format) {
+  public static List<Path> files(Path folder, ImageFormat format) {
     if (!Files.isDirectory(folder)) {
       throw new BadInputException(folder + ": image folder not found (data.path)");
     }
     List<Path> files = new ArrayList<>();
-    switch (Labels.parse(Format.class, format)) {
+    switch (format) {
       case OPTDIGITS -> {
         files.add(required(folder, "optdigits.tra"));
         files.add(required(folder, "optdigits.tes"));

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.subspace.protocol.vocabulary.EvalSet;
+import org.subspace.protocol.vocabulary.FeatureMap;
 
 class RegressionDataTest {
 
@@ -36,7 +38,7 @@ class RegressionDataTest {
     Table toy = new Table(new double[][] {{3.0}, {-1.0}}, new double[] {0.5, 0.25}, "inline");
     RegressionData data = RegressionData.allRows(toy, FeatureMap.TOY_QUADRATIC, false);
     assertArrayEquals(new float[] {1.5f, 2.25f, -0.5f, 0.25f}, data.trainX());
-    assertEquals("train", data.evalSet());
+    assertEquals(EvalSet.TRAIN, data.evalSet());
     assertArrayEquals(new float[] {2.5f, 6.25f}, data.transformInputs(new double[][] {{5.0}}));
   }
 }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.subspace.protocol.BadInputException;
+import org.subspace.protocol.vocabulary.Separator;
 
 class TableLoaderTest {
   private static final Path UCI = Path.of("../shared/data/uci");
@@ -41,12 +42,12 @@ class TableLoaderTest {
   @Test
   void readsTheToyCsvWithHeaderAndDropsColumns() throws IOException {
     Table toy = TableLoader.load(Path.of("../shared/data/toy/toy_regression.csv"),
-        new TableFormat(TableFormat.Separator.COMMA, 1, 1, List.of()));
+        new TableFormat(Separator.COMMA, 1, 1, List.of()));
     assertEquals(400, toy.rows());
     assertEquals(1, toy.columns());
 
     Path file = write("a.txt", "1 2 3 4\n5 6 7 8\n");
-    Table t = TableLoader.load(file, new TableFormat(TableFormat.Separator.WHITESPACE, 0, 2, List.of(0)));
+    Table t = TableLoader.load(file, new TableFormat(Separator.WHITESPACE, 0, 2, List.of(0)));
     assertArrayEquals(new double[] {2, 4}, t.features()[0]);
     assertArrayEquals(new double[] {3, 7}, t.target());
   }
@@ -74,10 +75,10 @@ class TableLoaderTest {
         assertThrows(BadInputException.class, () -> TableLoader.load(missing, TableFormat.uci())).getMessage());
     Path file = write("t.txt", "1 2 3\n");
     assertTrue(assertThrows(BadInputException.class, () -> TableLoader.load(file,
-        new TableFormat(TableFormat.Separator.WHITESPACE, 0, 3, List.of()))).getMessage()
+        new TableFormat(Separator.WHITESPACE, 0, 3, List.of()))).getMessage()
         .contains("target column 3 is out of range for 3 columns"));
     assertTrue(assertThrows(BadInputException.class, () -> TableLoader.load(file,
-        new TableFormat(TableFormat.Separator.WHITESPACE, 0, -1, List.of(7)))).getMessage()
+        new TableFormat(Separator.WHITESPACE, 0, -1, List.of(7)))).getMessage()
         .contains("dropped column 7 is out of range"));
   }
 

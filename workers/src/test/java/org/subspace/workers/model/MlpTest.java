@@ -15,6 +15,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.subspace.protocol.vocabulary.Activation;
+import org.subspace.protocol.vocabulary.Head;
 import org.subspace.workers.random.Rng;
 
 class MlpTest {
@@ -29,17 +31,17 @@ class MlpTest {
 
   @Test
   void parameterCountMatchesTheReferenceToyNet() {
-    MlpSpec toy = new MlpSpec(2, List.of(200, 50, 50, 50), MlpSpec.Activation.RELU, MlpSpec.Head.MEAN);
+    MlpSpec toy = new MlpSpec(2, List.of(200, 50, 50, 50), Activation.RELU, Head.MEAN);
     assertEquals(15_801, toy.parameterCount());
-    MlpSpec boston = new MlpSpec(13, List.of(50), MlpSpec.Activation.RELU, MlpSpec.Head.HETEROSCEDASTIC);
+    MlpSpec boston = new MlpSpec(13, List.of(50), Activation.RELU, Head.HETEROSCEDASTIC);
     assertEquals(13 * 50 + 50 + 50 * 2 + 2 + 1, boston.parameterCount());
     assertEquals(boston.parameterCount() - 1, boston.varianceScalarOffset());
   }
 
   @ParameterizedTest
-  @EnumSource(MlpSpec.Activation.class)
-  void forwardMatchesDjlLinearBlocksWithTheSameFlatWeights(MlpSpec.Activation activation) {
-    MlpSpec spec = new MlpSpec(3, List.of(7, 5), activation, MlpSpec.Head.MEAN);
+  @EnumSource(Activation.class)
+  void forwardMatchesDjlLinearBlocksWithTheSameFlatWeights(Activation activation) {
+    MlpSpec spec = new MlpSpec(3, List.of(7, 5), activation, Head.MEAN);
     Rng rng = new Rng(11);
     float[] weights = spec.initialWeights(rng);
     float[] x = randomInputs(rng, 4 * 3);
@@ -56,14 +58,14 @@ class MlpTest {
   }
 
   @ParameterizedTest
-  @EnumSource(MlpSpec.Head.class)
-  void backpropagationMatchesFiniteDifferences(MlpSpec.Head head) {
+  @EnumSource(Head.class)
+  void backpropagationMatchesFiniteDifferences(Head head) {
     // Smooth activation so central differences are accurate; double precision for the check.
-    MlpSpec spec = new MlpSpec(3, List.of(6, 4), MlpSpec.Activation.TANH, head);
+    MlpSpec spec = new MlpSpec(3, List.of(6, 4), Activation.TANH, head);
     GaussianLikelihood likelihood = new GaussianLikelihood(head, 0.3);
     Rng rng = new Rng(5);
     float[] weights = spec.initialWeights(rng);
-    if (head == MlpSpec.Head.HETEROSCEDASTIC) {
+    if (head == Head.HETEROSCEDASTIC) {
       weights[spec.varianceScalarOffset()] = -0.4f;
     }
     int n = 9;
@@ -90,13 +92,13 @@ class MlpTest {
 
   @Test
   void batchedNetworksEqualSeparateEvaluations() {
-    MlpSpec spec = new MlpSpec(2, List.of(8, 8), MlpSpec.Activation.RELU, MlpSpec.Head.HETEROSCEDASTIC);
+    MlpSpec spec = new MlpSpec(2, List.of(8, 8), Activation.RELU, Head.HETEROSCEDASTIC);
     Rng rng = new Rng(3);
     float[] a = spec.initialWeights(rng);
     float[] b = spec.initialWeights(rng);
     float[] x = randomInputs(rng, 10);
     float[] y = randomInputs(rng, 5);
-    GaussianLikelihood likelihood = new GaussianLikelihood(MlpSpec.Head.HETEROSCEDASTIC, 1.0);
+    GaussianLikelihood likelihood = new GaussianLikelihood(Head.HETEROSCEDASTIC, 1.0);
     Mlp mlp = new Mlp(spec);
     try (NDManager manager = NDManager.newBaseManager()) {
       NDArray inputs = manager.create(x, new Shape(5, 2));

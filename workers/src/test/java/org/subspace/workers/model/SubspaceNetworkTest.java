@@ -13,12 +13,14 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.subspace.protocol.vocabulary.Activation;
+import org.subspace.protocol.vocabulary.Head;
 import org.subspace.workers.random.Rng;
 import org.subspace.workers.subspace.Subspace;
 import org.subspace.workers.subspace.Subspaces;
 
 class SubspaceNetworkTest {
-  private static final MlpSpec SPEC = new MlpSpec(2, List.of(20, 10), MlpSpec.Activation.RELU, MlpSpec.Head.MEAN);
+  private static final MlpSpec SPEC = new MlpSpec(2, List.of(20, 10), Activation.RELU, Head.MEAN);
   private static final double NOISE = 0.05;
 
   /** {@code n} standard normal 2-D inputs (row-major) and targets. */
@@ -43,7 +45,7 @@ class SubspaceNetworkTest {
     float[] y = data[1];
     Subspace subspace = Subspaces.random(SPEC.initialWeights(rng), 3, 4);
     double[][] zs = {{0.0, 0.0, 0.0}, {0.7, -1.2, 2.0}, {-3.0, 0.1, 0.4}};
-    GaussianLikelihood likelihood = new GaussianLikelihood(MlpSpec.Head.MEAN, NOISE);
+    GaussianLikelihood likelihood = new GaussianLikelihood(Head.MEAN, NOISE);
     try (SubspaceNetwork network = new SubspaceNetwork(new Mlp(SPEC), likelihood, subspace, x, y);
         NDManager manager = NDManager.newBaseManager()) {
       float[][][] predicted = network.predict(zs, x);
@@ -78,7 +80,7 @@ class SubspaceNetworkTest {
     float[] y = data[1];
     Subspace subspace = Subspaces.random(SPEC.initialWeights(rng), 3, 6);
     double[] z = {0.8, -0.5, 1.7};
-    GaussianLikelihood likelihood = new GaussianLikelihood(MlpSpec.Head.MEAN, NOISE);
+    GaussianLikelihood likelihood = new GaussianLikelihood(Head.MEAN, NOISE);
     try (SubspaceNetwork network = new SubspaceNetwork(new Mlp(SPEC), likelihood, subspace, x, y);
         NDManager manager = NDManager.newBaseManager();
         GradientCollector collector = Engine.getInstance().newGradientCollector()) {

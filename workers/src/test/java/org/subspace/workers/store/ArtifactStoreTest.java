@@ -15,10 +15,12 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.subspace.protocol.Sha256;
 import org.subspace.protocol.stage.StageKind;
 import org.subspace.protocol.stage.StageManifest;
 import org.subspace.protocol.store.ArtifactRef;
 import org.subspace.protocol.tensor.Tensor;
+import org.subspace.protocol.vocabulary.ArtifactKind;
 
 class ArtifactStoreTest {
   @TempDir Path dir;
@@ -39,17 +41,17 @@ class ArtifactStoreTest {
   @Test
   void storesByContentAndReadsBackVerified() {
     ArtifactStore store = new ArtifactStore(dir);
-    ArtifactRef ref = store.putTensors("subspace", tensors());
-    assertEquals(ref, store.putTensors("subspace", tensors()), "same content, same name");
+    ArtifactRef ref = store.putTensors(ArtifactKind.SUBSPACE, tensors());
+    assertEquals(ref, store.putTensors(ArtifactKind.SUBSPACE, tensors()), "same content, same name");
     assertEquals(List.of(2L, 3L), ref.shapes().get("projection"));
     assertEquals(tensors(), store.readTensors(ref));
-    assertEquals(ArtifactStore.sha256(store.read(ref)), ref.sha256());
+    assertEquals(Sha256.hex(store.read(ref)), ref.sha256());
   }
 
   @Test
   void aFlippedByteIsDetectedAndTheFileRemoved() throws IOException {
     ArtifactStore store = new ArtifactStore(dir);
-    ArtifactRef ref = store.putTensors("subspace", tensors());
+    ArtifactRef ref = store.putTensors(ArtifactKind.SUBSPACE, tensors());
     Path file = objectFile(ref);
     byte[] bytes = Files.readAllBytes(file);
     bytes[bytes.length - 5] ^= 0x01;
@@ -62,13 +64,13 @@ class ArtifactStoreTest {
   @Test
   void truncatedOrDeletedArtifactsMakeTheirStageUndone() throws IOException {
     ArtifactStore store = new ArtifactStore(dir);
-    ArtifactRef ref = store.putTensors("trained", tensors());
+    ArtifactRef ref = store.putTensors(ArtifactKind.TRAINED, tensors());
     store.writeManifest(new StageManifest("stage-a", StageKind.TRAIN, List.of(ref), Map.of("final_loss", 1.0), 2.0, 1));
     assertTrue(store.manifest("stage-a").isPresent());
     Path file = objectFile(ref);
     Files.write(file, Arrays.copyOf(Files.readAllBytes(file), 10));
     assertTrue(store.manifest("stage-a").isEmpty(), "truncated output: the stage must run again");
-    store.putTensors("trained", tensors());
+    store.putTensors(ArtifactKind.TRAINED, tensors());
     assertTrue(store.manifest("stage-a").isPresent());
     Files.delete(objectFile(ref));
     assertTrue(store.manifest("stage-a").isEmpty(), "deleted output: the stage must run again");
@@ -78,8 +80,8 @@ class ArtifactStoreTest {
   void checkpointPointersFollowTheNewestCheckpoint() {
     ArtifactStore store = new ArtifactStore(dir);
     assertTrue(store.checkpoint("stage-b").isEmpty());
-    ArtifactRef first = store.putTensors("chain-checkpoint", Map.of("z", Tensor.of(new double[] {1}, 1)));
-    ArtifactRef second = store.putTensors("chain-checkpoint", Map.of("z", Tensor.of(new double[] {2}, 1)));
+    ArtifactRef first = store.putTensors(ArtifactKind.CHAIN_CHECKPOINT, Map.of("z", Tensor.of(new double[] {1}, 1)));
+    ArtifactRef second = store.putTensors(ArtifactKind.CHAIN_CHECKPOINT, Map.of("z", Tensor.of(new double[] {2}, 1)));
     store.writeCheckpoint("stage-b", first);
     store.writeCheckpoint("stage-b", second);
     assertEquals(second, store.checkpoint("stage-b").orElseThrow());

@@ -223,7 +223,7 @@ class SubspacesTest {
   @Test
   void weightsAtAddsTheProjectedPoint() {
     float[] mean = {1f, 2f, 3f};
-    Subspace s = new Subspace("test", mean, new float[] {1f, 0f, -1f, 0f, 2f, 0f}, 2, new double[0]);
+    Subspace s = new Subspace(mean, new float[] {1f, 0f, -1f, 0f, 2f, 0f}, 2, new double[0]);
     assertArrayEquals(new float[] {1.5f, 2f - 2f, 2.5f}, s.weightsAt(new double[] {0.5, -1.0}));
   }
 }

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.subspace.workers.data.FeatureMap;
+import org.subspace.protocol.vocabulary.Activation;
+import org.subspace.protocol.vocabulary.FeatureMap;
+import org.subspace.protocol.vocabulary.Head;
 import org.subspace.workers.data.RegressionData;
 import org.subspace.workers.data.ToyRegression;
 import org.subspace.workers.model.GaussianLikelihood;
@@ -14,8 +16,8 @@ import org.subspace.workers.model.MlpSpec;
 
 /** Mode connectivity on the toy regression: the fitted curve bends around the straight line's barrier. */
 class CurveTrainerTest {
-  private static final MlpSpec SPEC = new MlpSpec(2, List.of(50, 50), MlpSpec.Activation.RELU, MlpSpec.Head.MEAN);
-  private static final GaussianLikelihood MSE_HALF = new GaussianLikelihood(MlpSpec.Head.MEAN, 1.0);
+  private static final MlpSpec SPEC = new MlpSpec(2, List.of(50, 50), Activation.RELU, Head.MEAN);
+  private static final GaussianLikelihood MSE_HALF = new GaussianLikelihood(Head.MEAN, 1.0);
 
   @Test
   void theCurvesMidpointHasLowerTrainingLossThanTheStraightLine() {

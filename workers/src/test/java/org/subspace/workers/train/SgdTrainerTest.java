@@ -11,7 +11,10 @@ import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
-import org.subspace.workers.data.FeatureMap;
+import org.subspace.protocol.vocabulary.Activation;
+import org.subspace.protocol.vocabulary.FeatureMap;
+import org.subspace.protocol.vocabulary.Head;
+import org.subspace.protocol.vocabulary.Schedule;
 import org.subspace.workers.data.RegressionData;
 import org.subspace.workers.data.Table;
 import org.subspace.workers.model.GaussianLikelihood;
@@ -20,8 +23,8 @@ import org.subspace.workers.model.MlpSpec;
 import org.subspace.workers.random.Rng;
 
 class SgdTrainerTest {
-  private static final MlpSpec SPEC = new MlpSpec(2, List.of(8), MlpSpec.Activation.TANH, MlpSpec.Head.MEAN);
-  private static final GaussianLikelihood MSE_HALF = new GaussianLikelihood(MlpSpec.Head.MEAN, 1.0);
+  private static final MlpSpec SPEC = new MlpSpec(2, List.of(8), Activation.TANH, Head.MEAN);
+  private static final GaussianLikelihood MSE_HALF = new GaussianLikelihood(Head.MEAN, 1.0);
 
   private static RegressionData linearData(int n) {
     Rng rng = new Rng(9);
@@ -112,7 +115,7 @@ class SgdTrainerTest {
 
   @Test
   void swagScheduleHoldsDecaysAndHolds() {
-    LearningRateSchedule schedule = new LearningRateSchedule(LearningRateSchedule.Kind.SWAG, 0.1, 0.01, 100);
+    LearningRateSchedule schedule = new LearningRateSchedule(Schedule.SWAG, 0.1, 0.01, 100);
     assertEquals(0.1, schedule.rate(0), 1e-12);
     assertEquals(0.1, schedule.rate(50), 1e-12);
     assertEquals(0.1 * (1 - 0.9 * 0.5), schedule.rate(70), 1e-12);

@@ -8,6 +8,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.subspace.protocol.vocabulary.Architecture;
 import org.subspace.workers.data.ImageData;
 import org.subspace.workers.data.ImageLoaders;
 import org.subspace.workers.eval.ClassificationEvaluation;
@@ -20,7 +21,7 @@ class ClassifierNetworkTest {
 
   @Test
   void theSmallCnnLearnsTheDigits() {
-    try (ClassifierNetwork network = new ClassifierNetwork(ConvNets.Architecture.CNN_SMALL, 10, 1, 8, 8,
+    try (ClassifierNetwork network = new ClassifierNetwork(Architecture.CNN_SMALL, 10, 1, 8, 8,
         Device.cpu())) {
       ClassifierTrainer trainer = new ClassifierTrainer(network, TRAIN, new ClassifierTrainer.Settings(5, 64,
           LearningRateSchedule.constant(0.05), 0.9, 1e-4, 3, 5, false), 1);
@@ -42,7 +43,7 @@ class ClassifierNetworkTest {
   @Test
   void recomputedBatchNormStatisticsAverageTheBatches() {
     ImageData data = TRAIN.slice(0, 1000);
-    try (ClassifierNetwork network = new ClassifierNetwork(ConvNets.Architecture.CNN_SMALL, 10, 1, 8, 8,
+    try (ClassifierNetwork network = new ClassifierNetwork(Architecture.CNN_SMALL, 10, 1, 8, 8,
         Device.cpu())) {
       network.setWeights(network.initialWeights(3));
       network.recomputeBatchNorm(data, 1000);
@@ -67,7 +68,7 @@ class ClassifierNetworkTest {
   @Test
   void theLikelihoodGradientMatchesFiniteDifferences() {
     ImageData data = TRAIN.slice(0, 200);
-    try (ClassifierNetwork network = new ClassifierNetwork(ConvNets.Architecture.CNN_SMALL, 10, 1, 8, 8,
+    try (ClassifierNetwork network = new ClassifierNetwork(Architecture.CNN_SMALL, 10, 1, 8, 8,
         Device.cpu())) {
       float[] w = network.initialWeights(9);
       float[] direction = network.initialWeights(10);

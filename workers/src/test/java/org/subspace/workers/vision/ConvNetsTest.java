@@ -8,6 +8,7 @@ import ai.djl.Device;
 import java.util.Arrays;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.subspace.protocol.vocabulary.Architecture;
 import org.subspace.workers.data.ImageData;
 import org.subspace.workers.inference.EllipticalSliceSampler;
 import org.subspace.workers.random.Rng;
@@ -26,7 +27,7 @@ class ConvNetsTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource({"CNN_SMALL, 1, 8, 13754", "VGG16, 3, 32, 15245130", "PRERESNET164, 3, 32, 1703258",
       "WRN28X10, 3, 32, 36489290"})
-  void hasThePublishedSizeAndTakesATrainingStepAndAnEssStep(ConvNets.Architecture architecture, int channels,
+  void hasThePublishedSizeAndTakesATrainingStepAndAnEssStep(Architecture architecture, int channels,
       int size, int parameters) {
     ImageData batch = tinyBatch(channels, size);
     try (ClassifierNetwork network = new ClassifierNetwork(architecture, 10, channels, size, size, Device.cpu())) {

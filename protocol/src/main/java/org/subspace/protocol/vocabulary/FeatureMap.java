@@ -1,11 +1,13 @@
-package org.subspace.workers.data;
+package org.subspace.protocol.vocabulary;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
 
 /** A fixed transformation of the raw input columns, applied before standardization. */
-public enum FeatureMap {
+public enum FeatureMap implements Spelled {
   /** The columns as they are. */
-  RAW,
+  @JsonProperty("raw") RAW,
   /** The toy regression's features (x/2, (x/2)^2) of a single input column x. */
-  TOY_QUADRATIC;
+  @JsonProperty("toy-quadratic") TOY_QUADRATIC;
 
   public int outputColumns(int inputColumns) {
     return this == RAW ? inputColumns : 2;

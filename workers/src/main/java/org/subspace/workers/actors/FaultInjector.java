@@ -1,4 +1,4 @@
-package org.subspace.workers.stages;
+package org.subspace.workers.actors;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
