@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.subspace.orchestrator.cli.SubspaceCommand;
 import org.subspace.orchestrator.config.SweepConfigLoader;
 import org.subspace.orchestrator.config.SweepSpec;
+import org.subspace.protocol.vocabulary.Method;
 
 /**
  * A quick version of {@code subspace bench uci}: boston split 1 with 60 epochs, all four
@@ -70,11 +71,11 @@ class UciQuickTest {
         Map.of("datasets", "[yacht, boston]"));
     SweepSpec.Experiment yacht = spec.experiments().get(0);
     // Yacht has 308 rows, 277 of them train: the paper's T = N_train / 20.
-    assertEquals(List.of(277 / 20.0), yacht.temperatures().get("ess"));
-    assertEquals(List.of(277 / 20.0), yacht.temperatures().get("vi"));
+    assertEquals(List.of(277 / 20.0), yacht.temperatures().get(Method.ESS));
+    assertEquals(List.of(277 / 20.0), yacht.temperatures().get(Method.VI));
     SweepSpec.Experiment boston = spec.experiments().get(1);
-    assertEquals(List.of(0.1), boston.temperatures().get("ess"));
-    assertEquals(List.of(0.01), boston.temperatures().get("vi"));
+    assertEquals(List.of(0.1), boston.temperatures().get(Method.ESS));
+    assertEquals(List.of(0.01), boston.temperatures().get(Method.VI));
     assertEquals(300, boston.training().epochs());
     assertEquals(20, boston.splits().size());
     assertEquals(20 * 4, boston.configurations());
