@@ -55,7 +55,7 @@ public final class UciTable {
     for (ResultRow row : outcome.rows()) {
       if (row.ok()) {
         Configuration c = row.configuration();
-        groups.computeIfAbsent(List.of(c.dataset(), c.method(), c.subspace(), c.rank(), c.temperature()),
+        groups.computeIfAbsent(List.of(c.dataset(), c.method(), c.subspaceLabel(), c.rank(), c.temperature()),
             k -> new ArrayList<>()).add(row);
       }
     }
