@@ -346,20 +346,12 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
         remaining / workers, stages));
   }
 
-  /** The results row of an evaluate stage, from its manifest and those of its samples and training. */
+  /** The results row of an evaluate stage, from its manifest and those of its chain and training. */
   private ResultRow row(PlannedStage evaluate) {
     PlannedStage sample = plan.ancestor(evaluate.key(), StageKind.SAMPLE);
-    StageManifest evaluation = done.get(evaluate.key());
-    StageManifest chain = sample == null ? null : done.get(sample.key());
-    StageManifest training = done.get(plan.ancestor(evaluate.key(), StageKind.TRAIN).key());
-    double trainSeconds = training == null ? 0 : training.computeSeconds();
-    double sampleSeconds = chain == null ? 0 : chain.computeSeconds();
-    if (evaluation == null) {
-      return new ResultRow(evaluate.configuration(), evaluate.key(), Map.of(), trainSeconds, sampleSeconds,
-          failed.getOrDefault(evaluate.key(), "not run"));
-    }
-    Map<String, Double> metrics = new LinkedHashMap<>(chain == null ? Map.of() : chain.metrics());
-    metrics.putAll(evaluation.metrics());
-    return new ResultRow(evaluate.configuration(), evaluate.key(), metrics, trainSeconds, sampleSeconds, null);
+    return ResultRow.of(evaluate.configuration(), evaluate.key(),
+        done.get(plan.ancestor(evaluate.key(), StageKind.TRAIN).key()),
+        sample == null ? null : done.get(sample.key()), done.get(evaluate.key()),
+        failed.getOrDefault(evaluate.key(), "not run"));
   }
 }
