@@ -10,12 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.subspace.orchestrator.cli.SubspaceCommand;
+import org.subspace.orchestrator.runtime.ResultRow;
 import org.subspace.workers.random.Rng;
 
 /**
@@ -37,21 +36,6 @@ class ClassificationTest {
     return new Run(code, output.toString());
   }
 
-  private static List<Map<String, String>> results(Path out) throws IOException {
-    List<String> lines = Files.readAllLines(out.resolve("results.csv"));
-    String[] header = lines.get(0).split(",");
-    List<Map<String, String>> rows = new ArrayList<>();
-    for (String line : lines.subList(1, lines.size())) {
-      String[] cells = line.split(",", -1);
-      Map<String, String> row = new HashMap<>();
-      for (int i = 0; i < header.length; i++) {
-        row.put(header[i], cells[i]);
-      }
-      rows.add(row);
-    }
-    return rows;
-  }
-
   @Test
   void theDigitsSweepScoresEveryMethodWithAccuracyNllEceAndBrier() throws IOException {
     Path out = dir.resolve("digits");
@@ -59,18 +43,17 @@ class ClassificationTest {
         "-D", "subspace.ranks=[2]", "-D", "inference.temperatures=[100]", "-D", "inference.samples=20", "-D", "inference.burn-in=0",
         "-D", "evaluation.draws=5", "-D", "inference.vi.epochs=2");
     assertEquals(0, run.exitCode(), run.output());
-    List<Map<String, String>> rows = results(out);
+    List<ResultRow> rows = TestRuns.results(out);
     assertEquals(4, rows.size(), "sgd, swag, ess, vi");
-    for (Map<String, String> row : rows) {
-      String method = row.get("method");
-      assertEquals("ok", row.get("status"), method);
-      double accuracy = Double.parseDouble(row.get("accuracy"));
-      assertTrue(accuracy > 0.9, method + " accuracy " + accuracy);
-      assertEquals(-Double.parseDouble(row.get("nll")), Double.parseDouble(row.get("test_ll")), 1e-12);
-      double ece = Double.parseDouble(row.get("ece"));
-      double brier = Double.parseDouble(row.get("brier"));
+    for (ResultRow row : rows) {
+      String method = row.method().label();
+      assertEquals(ResultRow.Status.OK, row.status(), method);
+      assertTrue(row.accuracy() > 0.9, method + " accuracy " + row.accuracy());
+      assertEquals(-row.nll(), row.testLl(), 1e-12);
+      double ece = row.ece();
+      double brier = row.brier();
       assertTrue(ece >= 0 && ece < 0.1 && brier > 0 && brier < 0.2, method + " ece " + ece + " brier " + brier);
-      assertEquals("", row.get("rmse"));
+      assertTrue(Double.isNaN(row.rmse()), "no RMSE for a classifier");
     }
     assertTrue(run.output().contains("accuracy"), "the summary shows accuracy");
     String report = Files.readString(out.resolve("report.html"));
@@ -99,9 +82,9 @@ class ClassificationTest {
         + "evaluation.draws = 3\n");
     Run run = run(dir.resolve("cifar-out"), sweep.toString());
     assertEquals(0, run.exitCode(), run.output());
-    List<Map<String, String>> rows = results(dir.resolve("cifar-out"));
+    List<ResultRow> rows = TestRuns.results(dir.resolve("cifar-out"));
     assertEquals(2, rows.size());
-    rows.forEach(row -> assertEquals("12", row.get("eval_points"), "the test batch's 12 images"));
+    rows.forEach(row -> assertEquals(12L, row.evalPoints(), "the test batch's 12 images"));
   }
 
   @Test
@@ -111,7 +94,7 @@ class ClassificationTest {
         "-D", "subspace.ranks=[2]", "-D", "inference.methods=[sgd]", "-D", "orchestrator.gpus=[0]", "-D", "orchestrator.gpu-stages=[train]",
         "-D", "orchestrator.max-attempts=1");
     assertEquals(1, run.exitCode(), run.output());
-    String error = results(out).get(0).get("error");
+    String error = TestRuns.results(out).get(0).error();
     assertTrue(error.contains("the stage was given GPU 0 but the PyTorch engine sees 0 GPU(s)"), error);
   }
 }

@@ -48,16 +48,16 @@ class ClusterTest {
   });
 
   @TempDir static Path dir;
-  private static List<String> reference;
-  private static List<String> longerReference;
+  private static List<Map<String, Object>> reference;
+  private static List<Map<String, Object>> longerReference;
 
   @BeforeAll
-  static void oneJvmReferences() throws IOException {
+  static void oneJvmReferences() {
     reference = oneJvm(dir.resolve("one-jvm"), SHORT);
     longerReference = oneJvm(dir.resolve("one-jvm-longer"), LONGER);
   }
 
-  private static List<String> oneJvm(Path out, List<String> settings) throws IOException {
+  private static List<Map<String, Object>> oneJvm(Path out, List<String> settings) {
     List<String> args = new ArrayList<>(List.of("run", "config/sweeps/toy-grid.conf", "--out", out.toString()));
     args.addAll(settings);
     StringWriter output = new StringWriter();

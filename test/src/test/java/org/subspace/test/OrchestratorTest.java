@@ -26,6 +26,7 @@ import org.subspace.orchestrator.cli.SubspaceCommand;
 import org.subspace.orchestrator.config.SweepConfigLoader;
 import org.subspace.orchestrator.config.SweepSpec;
 import org.subspace.orchestrator.runtime.EventLog;
+import org.subspace.orchestrator.runtime.ResultRow;
 import org.subspace.protocol.RegressionScores;
 import org.subspace.protocol.vocabulary.Method;
 import org.subspace.protocol.vocabulary.SubspaceKind;
@@ -51,7 +52,9 @@ class OrchestratorTest {
   private static final String GRID = "config/sweeps/toy-grid.conf";
   private static final List<String> SHORT = List.of(
       "-D", "training.epochs=300", "-D", "training.swag.start-epoch=200", "-D", "inference.samples=100",
-      "-D", "orchestrator.checkpoint.train-epochs=25", "-D", "orchestrator.checkpoint.sample-iterations=20");
+      "-D", "orchestrator.checkpoint.train-epochs=25", "-D", "orchestrator.checkpoint.sample-iterations=20",
+      // Any free port, so that other sweeps on this machine do not collide.
+      "-D", "orchestrator.metrics.port=0");
 
   @TempDir static Path dir;
   private static Path reference;
@@ -90,11 +93,11 @@ class OrchestratorTest {
     int code = SubspaceCommand.execute(new PrintWriter(output, true), new PrintWriter(output, true),
         args.toArray(new String[0]));
     assertEquals(1, code, output.toString());
-    List<String> rows = Files.readAllLines(out.resolve("results.csv"));
-    assertEquals(18, rows.size() - 1, "every configuration has a row");
-    List<String> failed = rows.stream().filter(r -> r.contains(",failed,")).toList();
+    List<ResultRow> rows = TestRuns.results(out);
+    assertEquals(18, rows.size(), "every configuration has a row");
+    List<ResultRow> failed = rows.stream().filter(r -> !r.ok()).toList();
     assertTrue(!failed.isEmpty() && failed.size() < 6, "some new configurations failed, others finished: " + failed);
-    assertTrue(failed.stream().allMatch(r -> r.contains("injected fault")), "a failed row says why: " + failed);
+    assertTrue(failed.stream().allMatch(r -> r.error().contains("injected fault")), "a failed row says why: " + failed);
     List<Map<String, Object>> events = events(out);
     long failedStages = events.stream().filter(e -> "stage-failed".equals(e.get("event"))).count();
     long failedSamples = count(events, "stage-failed", "sample");
@@ -136,7 +139,7 @@ class OrchestratorTest {
     assertEquals(12, count(events, "stage-done", "sample"));
     assertEquals(12, count(events, "stage-done", "evaluate"));
     assertEquals(26, events.stream().filter(e -> "stage-started".equals(e.get("event"))).count(), "no retries");
-    assertEquals(13, Files.readAllLines(reference.resolve("results.csv")).size());
+    assertEquals(12, TestRuns.results(reference).size());
   }
 
   @Test
@@ -167,16 +170,11 @@ class OrchestratorTest {
     SweepSpec.Experiment e = new SweepConfigLoader()
         .load(Path.of(GRID), overrides()).experiments().get(0);
     RegressionData data = Datasets.load(e.data(), "held-out").data();
-    List<String> rows = Files.readAllLines(reference.resolve("results.csv"));
-    List<String> header = Arrays.asList(rows.get(0).split(","));
-    for (String line : rows.subList(1, rows.size())) {
-      String[] cells = line.split(",", -1);
-      int rank = Integer.parseInt(cells[header.indexOf("rank")]);
-      double temperature = Double.parseDouble(cells[header.indexOf("temperature")]);
-      RegressionScores alone = runAlone(e, data, rank, temperature);
-      assertEquals(Double.toString(alone.testLogLikelihood()), cells[header.indexOf("test_ll")], line);
-      assertEquals(Double.toString(alone.rmse()), cells[header.indexOf("rmse")], line);
-      assertEquals(Double.toString(alone.coverage95()), cells[header.indexOf("coverage95")], line);
+    for (ResultRow row : TestRuns.results(reference)) {
+      RegressionScores alone = runAlone(e, data, row.rank(), row.temperature());
+      assertEquals(alone.testLogLikelihood(), row.testLl(), row.toString());
+      assertEquals(alone.rmse(), row.rmse(), row.toString());
+      assertEquals(alone.coverage95(), row.coverage95(), row.toString());
     }
   }
 
@@ -242,7 +240,7 @@ class OrchestratorTest {
     assertEquals(3, count(second, "stage-done", "sample"), "one new chain per rank");
     assertEquals(3, count(second, "stage-done", "evaluate"));
     assertEquals(26, second.stream().filter(e -> "stage-cached".equals(e.get("event"))).count());
-    assertEquals(16, Files.readAllLines(out.resolve("results.csv")).size());
+    assertEquals(15, TestRuns.results(out).size());
   }
 
   @Test

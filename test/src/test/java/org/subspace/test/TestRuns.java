@@ -4,37 +4,45 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.lang.reflect.RecordComponent;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.subspace.orchestrator.runtime.EventLog;
 import org.subspace.orchestrator.cli.SubspaceCommand;
+import org.subspace.orchestrator.runtime.EventLog;
+import org.subspace.orchestrator.runtime.ResultRow;
+import org.subspace.orchestrator.runtime.ResultsCsv;
 
 /** What the end-to-end tests share: comparing results, free ports, child JVMs. */
 final class TestRuns {
   private TestRuns() {}
 
-  /** results.csv without the columns that measure time, row by row. */
-  static List<String> resultsWithoutTimings(Path out) throws IOException {
-    List<String> lines = Files.readAllLines(out.resolve("results.csv"));
-    List<String> header = Arrays.asList(lines.get(0).split(","));
-    List<String> kept = new ArrayList<>();
-    for (String line : lines) {
-      String[] cells = line.split(",", -1);
-      StringBuilder row = new StringBuilder();
-      for (int i = 0; i < cells.length; i++) {
-        if (!header.get(i).endsWith("_seconds")) {
-          row.append(cells[i]).append(',');
+  /** The rows of a sweep's results.csv. */
+  static List<ResultRow> results(Path out) {
+    return ResultsCsv.read(out.resolve("results.csv"));
+  }
+
+  /** results.csv row by row, each row by column name without the columns that measure time. */
+  static List<Map<String, Object>> resultsWithoutTimings(Path out) {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (ResultRow row : results(out)) {
+      Map<String, Object> kept = new LinkedHashMap<>();
+      for (RecordComponent column : ResultRow.class.getRecordComponents()) {
+        if (!column.getName().endsWith("Seconds")) {
+          try {
+            kept.put(column.getName(), column.getAccessor().invoke(row));
+          } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+          }
         }
       }
-      kept.add(row.toString());
+      rows.add(kept);
     }
-    return kept;
+    return rows;
   }
 
   /** Asserts from the event log that each of the sweep's {@code stages} was done exactly once over all runs. */

@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.subspace.orchestrator.cli.SubspaceCommand;
 import org.subspace.orchestrator.runtime.EventLog;
+import org.subspace.orchestrator.runtime.ResultRow;
+import org.subspace.protocol.vocabulary.Method;
 
 /**
  * The paper's figure grid, shortened: {random, PCA, curve} x {ESS, VI, NUTS} through the sweep
@@ -55,19 +57,17 @@ class ToyAllTest {
     assertEquals(9, done(events, "evaluate"));
     TestRuns.assertEveryStageDoneOnce(out, 24);
 
-    List<String> lines = Files.readAllLines(out.resolve("results.csv"));
-    List<String> header = List.of(lines.get(0).split(","));
-    assertEquals(10, lines.size());
-    for (String line : lines.subList(1, lines.size())) {
-      String[] cells = line.split(",", -1);
-      String subspace = cells[header.indexOf("subspace")];
-      String method = cells[header.indexOf("method")];
+    List<ResultRow> rows = TestRuns.results(out);
+    assertEquals(9, rows.size());
+    for (ResultRow row : rows) {
+      String subspace = row.configuration().subspaceLabel();
+      String method = row.method().label();
       String label = subspace + "/" + method;
-      assertEquals("ok", cells[header.indexOf("status")], label);
-      assertTrue(Double.parseDouble(cells[header.indexOf("test_ll")]) > 0.4, label + ": fits the held-out points");
-      assertTrue(Long.parseLong(cells[header.indexOf("likelihood_evals")]) > 0, label + " reports its cost");
-      if (!method.equals("ess")) {
-        assertTrue(Long.parseLong(cells[header.indexOf("gradient_evals")]) > 0, label + " reports its gradients");
+      assertEquals(ResultRow.Status.OK, row.status(), label);
+      assertTrue(row.testLl() > 0.4, label + ": fits the held-out points");
+      assertTrue(row.likelihoodEvals() > 0, label + " reports its cost");
+      if (row.method() != Method.ESS) {
+        assertTrue(row.gradientEvals() > 0, label + " reports its gradients");
       }
       // Uncertainty grows away from the data in every subspace and method.
       List<String> curve = Files.readAllLines(out.resolve(

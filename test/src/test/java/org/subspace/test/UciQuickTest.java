@@ -8,7 +8,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,17 +33,13 @@ class UciQuickTest {
         "bench", "uci", "--datasets", "boston", "--splits", "1", "--out", out.toString(),
         "-D", "dataset-catalog.boston.training.epochs=60", "-D", "dataset-catalog.boston.training.swag.start-epoch=30",
         "-D", "dataset-catalog.boston.inference.temperatures=[0.1,1000000]", "-D", "inference.prior-std=100",
-        "-D", "inference.vi.epochs=10");
+        "-D", "inference.vi.epochs=10", "-D", "orchestrator.metrics.port=0");
     assertEquals(0, code, output.toString());
 
-    List<String> rows = Files.readAllLines(out.resolve("results.csv"));
-    List<String> header = Arrays.asList(rows.get(0).split(","));
     Map<String, Double> ll = new HashMap<>();
-    for (String row : rows.subList(1, rows.size())) {
-      String[] c = row.split(",", -1);
-      double value = Double.parseDouble(c[header.indexOf("test_ll")]);
-      assertTrue(Double.isFinite(value) && Double.isFinite(Double.parseDouble(c[header.indexOf("rmse")])), row);
-      ll.put(c[header.indexOf("method")] + "@" + c[header.indexOf("temperature")], value);
+    for (var row : TestRuns.results(out)) {
+      assertTrue(Double.isFinite(row.testLl()) && Double.isFinite(row.rmse()), row.toString());
+      ll.put(row.method().label() + "@" + (Double.isNaN(row.temperature()) ? "" : row.temperature()), row.testLl());
     }
     // The catalog gives boston VI its own temperature, 0.01.
     assertEquals(Map.of("sgd@", 0, "swag@", 0, "ess@0.1", 0, "ess@1000000.0", 0, "vi@0.01", 0)

@@ -9,10 +9,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.subspace.orchestrator.runtime.SweepStatus;
 import org.subspace.protocol.BadInputException;
+import org.subspace.protocol.vocabulary.StageState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -26,6 +31,8 @@ import picocli.CommandLine.Spec;
 final class StatusCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  /** The stages worth a line: what runs or will run soon, and what went wrong. */
+  private static final Set<StageState> LISTED = EnumSet.of(StageState.QUEUED, StageState.RUNNING, StageState.FAILED);
 
   @Option(names = "--url", paramLabel = "URL", description = "The status endpoint (default ${DEFAULT-VALUE})")
   String url = "http://127.0.0.1:9464/status";
@@ -58,16 +65,23 @@ final class StatusCommand implements Callable<Integer> {
 
   static void print(PrintWriter o, SweepStatus s) {
     o.printf(Locale.ROOT, "%s: %s, %d stages %s, running for %.0f s%s%n", s.sweep(), s.finished() ? "finished"
-        : "running", s.stages().size(), s.counts(), (s.updatedMillis() - s.startedMillis()) / 1e3,
+        : "running", s.stages().size(), counts(s), (s.updatedMillis() - s.startedMillis()) / 1e3,
         Double.isNaN(s.etaSeconds()) ? "" : String.format(Locale.ROOT, ", about %.0f s left", s.etaSeconds()));
     o.printf(Locale.ROOT, "%-9s %-8s %-9s %-22s %s%n", "kind", "state", "attempts", "worker", "stage");
     for (SweepStatus.Stage stage : s.stages()) {
-      if (stage.state().equals("running") || stage.state().equals("failed") || stage.state().equals("queued")) {
-        o.printf(Locale.ROOT, "%-9s %-8s %-9d %-22s %s%s%n", stage.kind(), stage.state(), stage.attempts(),
+      if (LISTED.contains(stage.state())) {
+        o.printf(Locale.ROOT, "%-9s %-8s %-9d %-22s %s%s%n", stage.kind(), stage.state().label(), stage.attempts(),
             stage.worker() == null ? "-" : stage.worker(), stage.description(),
             stage.progress() == null ? "" : "  (" + stage.progress() + ")");
       }
     }
     o.flush();
+  }
+
+  /** The counts by state in their spelling, in the order a stage passes through them. */
+  private static String counts(SweepStatus s) {
+    return s.counts().entrySet().stream().sorted(Map.Entry.comparingByKey())
+        .map(e -> e.getKey().label() + "=" + e.getValue())
+        .collect(Collectors.joining(", ", "{", "}"));
   }
 }

@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.function.ToDoubleFunction;
 import org.subspace.orchestrator.config.ResolvedConfig;
 import org.subspace.orchestrator.config.SweepSpec;
 import org.subspace.orchestrator.monitoring.MetricsServer;
@@ -127,9 +129,9 @@ final class SweepExecution {
     o.printf(Locale.ROOT, "%s: %d configuration(s), %d ok, %d failed, wall time %.1f s%n", spec.name(), rows.size(),
         rows.size() - outcome.failures(), outcome.failures(), wallSeconds);
     // Classifiers show accuracy and ECE where regressions show RMSE and 95% coverage.
-    boolean classification = rows.stream().anyMatch(r -> r.metrics().containsKey("accuracy"));
-    String second = classification ? "accuracy" : "rmse";
-    String third = classification ? "ece" : "coverage95";
+    boolean classification = rows.stream().anyMatch(ResultRow::classification);
+    ToDoubleFunction<ResultRow> second = classification ? ResultRow::accuracy : ResultRow::rmse;
+    ToDoubleFunction<ResultRow> third = classification ? ResultRow::ece : ResultRow::coverage95;
     o.printf(Locale.ROOT, "%-10s %-8s %-5s %-6s %4s %-4s %7s %9s %9s %6s %8s %8s %7s %9s%n", "dataset", "split",
         "seed", "space", "rank", "meth", "T", "test_ll", classification ? "accuracy" : "rmse",
         classification ? "ece" : "cov95", "train_s", "sample_s", "samples", "lik_evals");
@@ -142,10 +144,9 @@ final class SweepExecution {
         o.println(prefix + " FAILED: " + r.error());
         continue;
       }
-      o.printf(Locale.ROOT, "%s %9.4f %9.4f %6.3f %8.2f %8.2f %7d %9d%n", prefix, r.metric("test_ll"),
-          r.metric(second), r.metric(third), r.trainSeconds(), r.sampleSeconds(),
-          Math.round(r.metrics().getOrDefault("samples", 0.0)),
-          Math.round(r.metrics().getOrDefault("likelihood_evals", 0.0)));
+      o.printf(Locale.ROOT, "%s %9.4f %9.4f %6.3f %8.2f %8.2f %7d %9d%n", prefix, r.testLl(),
+          second.applyAsDouble(r), third.applyAsDouble(r), r.trainSeconds(), r.sampleSeconds(),
+          Objects.requireNonNullElse(r.samples(), 0L), Objects.requireNonNullElse(r.likelihoodEvals(), 0L));
     }
     if (rows.stream().anyMatch(r -> r.configuration().evalSet() == EvalSet.TRAIN)) {
       o.println("(rows with split 'all' are scored on their training rows)");

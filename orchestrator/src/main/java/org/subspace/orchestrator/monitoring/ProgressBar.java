@@ -2,8 +2,10 @@ package org.subspace.orchestrator.monitoring;
 
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.subspace.orchestrator.runtime.SweepStatus;
+import org.subspace.protocol.vocabulary.StageState;
 
 /**
  * A console progress line for an interactive terminal: a bar for the sweep (finished stages
@@ -40,15 +42,15 @@ public final class ProgressBar implements AutoCloseable {
 
   static String line(SweepStatus s) {
     int total = s.stages().size();
-    int finished = s.counts().getOrDefault("done", 0) + s.counts().getOrDefault("cached", 0)
-        + s.counts().getOrDefault("failed", 0) + s.counts().getOrDefault("blocked", 0);
+    int finished = s.counts().entrySet().stream().filter(e -> e.getKey().finished())
+        .mapToInt(Map.Entry::getValue).sum();
     int filled = total == 0 ? WIDTH : WIDTH * finished / total;
     StringBuilder line = new StringBuilder("[").append("#".repeat(filled)).append(".".repeat(WIDTH - filled))
         .append(String.format(Locale.ROOT, "] %d/%d stages", finished, total));
     if (!Double.isNaN(s.etaSeconds())) {
       line.append(String.format(Locale.ROOT, ", ~%.0f s left", s.etaSeconds()));
     }
-    s.stages().stream().filter(stage -> stage.state().equals("running")).limit(2).forEach(stage ->
+    s.stages().stream().filter(stage -> stage.state() == StageState.RUNNING).limit(2).forEach(stage ->
         line.append(" | ").append(stage.description()).append(stage.progress() == null ? "" : " " + stage.progress()));
     return line.length() > 200 ? line.substring(0, 200) : line.toString();
   }

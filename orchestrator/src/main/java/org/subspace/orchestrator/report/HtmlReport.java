@@ -13,10 +13,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
+import org.subspace.orchestrator.runtime.ResultRow;
+import org.subspace.orchestrator.runtime.ResultsCsv;
 import org.subspace.protocol.BadInputException;
 import org.subspace.protocol.tensor.Npy;
 import org.subspace.protocol.tensor.Tensor;
+import org.subspace.workers.eval.ChainDiagnostics;
 import org.subspace.workers.eval.ClassificationEvaluation;
 import org.subspace.workers.store.AtomicFiles;
 
@@ -30,6 +34,15 @@ import org.subspace.workers.store.AtomicFiles;
 public final class HtmlReport {
   private static final int MAX_PANELS = 6;
   private static final int MAX_LAG = 40;
+
+  /** A column of the results table: its heading and the metric it averages. */
+  private record Metric(String heading, ToDoubleFunction<ResultRow> value) {}
+
+  private static final Metric TEST_LL = new Metric("test_ll", ResultRow::testLl);
+  private static final List<Metric> REGRESSION = List.of(TEST_LL, new Metric("rmse", ResultRow::rmse),
+      new Metric("coverage95", ResultRow::coverage95));
+  private static final List<Metric> CLASSIFICATION = List.of(TEST_LL, new Metric("accuracy", ResultRow::accuracy),
+      new Metric("nll", ResultRow::nll), new Metric("ece", ResultRow::ece), new Metric("brier", ResultRow::brier));
 
   private final Path dir;
   private final Path images;
@@ -53,7 +66,7 @@ public final class HtmlReport {
   }
 
   private Path render() throws IOException {
-    List<Map<String, String>> rows = readResults(dir.resolve("results.csv"));
+    List<ResultRow> rows = ResultsCsv.read(dir.resolve("results.csv"));
     html.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>subspace report</title><style>")
         .append("body{font-family:sans-serif;margin:24px;max-width:1100px}table{border-collapse:collapse}")
         .append("td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}img{max-width:100%;margin:8px 0}")
@@ -69,40 +82,39 @@ public final class HtmlReport {
     return report;
   }
 
-  private void resultsTable(List<Map<String, String>> rows) {
-    Map<String, List<Map<String, String>>> groups = new LinkedHashMap<>();
-    for (Map<String, String> r : rows) {
-      if ("ok".equals(r.get("status"))) {
-        String key = String.join(" | ", r.get("dataset"), r.get("subspace"), r.get("rank"), r.get("method"),
-            r.get("temperature"));
-        groups.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
+  private void resultsTable(List<ResultRow> rows) {
+    Map<List<String>, List<ResultRow>> groups = new LinkedHashMap<>();
+    for (ResultRow r : rows) {
+      if (r.ok()) {
+        groups.computeIfAbsent(List.of(r.dataset(), r.configuration().subspaceLabel(), Integer.toString(r.rank()),
+            r.method().label(), Double.isNaN(r.temperature()) ? "" : Double.toString(r.temperature())),
+            k -> new ArrayList<>()).add(r);
       }
     }
-    boolean classification = rows.stream().anyMatch(r -> !r.getOrDefault("accuracy", "").isEmpty());
-    List<String> metrics = classification ? List.of("test_ll", "accuracy", "nll", "ece", "brier")
-        : List.of("test_ll", "rmse", "coverage95");
+    boolean classification = rows.stream().anyMatch(ResultRow::classification);
+    List<Metric> metrics = classification ? CLASSIFICATION : REGRESSION;
     html.append("<h2>Results</h2><p>Mean +- std over splits and seeds; ")
         .append(classification ? "test LL = -NLL of the model average; ECE with 15 bins.</p>"
             : "test LL and RMSE in original units.</p>")
         .append("<table><tr><th>dataset</th><th>subspace</th><th>rank</th><th>method</th><th>T</th><th>runs</th>");
-    for (String metric : metrics) {
-      html.append("<th>").append(metric).append("</th>");
+    for (Metric metric : metrics) {
+      html.append("<th>").append(metric.heading()).append("</th>");
     }
     html.append("</tr>");
-    for (Map.Entry<String, List<Map<String, String>>> g : groups.entrySet()) {
+    for (Map.Entry<List<String>, List<ResultRow>> g : groups.entrySet()) {
       html.append("<tr>");
-      for (String cell : g.getKey().split(" \\| ", -1)) {
+      for (String cell : g.getKey()) {
         html.append("<td>").append(escape(cell)).append("</td>");
       }
       html.append("<td>").append(g.getValue().size()).append("</td>");
-      for (String metric : metrics) {
-        double[] v = g.getValue().stream().mapToDouble(r -> Double.parseDouble(r.get(metric))).toArray();
+      for (Metric metric : metrics) {
+        double[] v = g.getValue().stream().mapToDouble(metric.value()).toArray();
         html.append(String.format(Locale.ROOT, "<td>%.4f +- %.4f</td>", mean(v), std(v)));
       }
       html.append("</tr>");
     }
     html.append("</table>");
-    long failed = rows.stream().filter(r -> !"ok".equals(r.get("status"))).count();
+    long failed = rows.stream().filter(r -> !r.ok()).count();
     if (failed > 0) {
       html.append("<p>").append(failed).append(" configuration(s) failed; see results.csv.</p>");
     }
@@ -123,21 +135,21 @@ public final class HtmlReport {
     }
   }
 
-  private void heatMaps(List<Map<String, String>> rows) throws IOException {
-    Map<String, List<Map<String, String>>> byMethod = new LinkedHashMap<>();
-    for (Map<String, String> r : rows) {
-      if ("ok".equals(r.get("status")) && !r.get("temperature").isEmpty()) {
-        byMethod.computeIfAbsent(r.get("dataset") + " " + r.get("subspace") + " " + r.get("method"),
+  private void heatMaps(List<ResultRow> rows) throws IOException {
+    Map<String, List<ResultRow>> byMethod = new LinkedHashMap<>();
+    for (ResultRow r : rows) {
+      if (r.ok() && !Double.isNaN(r.temperature())) {
+        byMethod.computeIfAbsent(r.dataset() + " " + r.configuration().subspaceLabel() + " " + r.method().label(),
             k -> new ArrayList<>()).add(r);
       }
     }
     boolean header = false;
-    for (Map.Entry<String, List<Map<String, String>>> e : byMethod.entrySet()) {
+    for (Map.Entry<String, List<ResultRow>> e : byMethod.entrySet()) {
       TreeSet<Double> temperatures = new TreeSet<>();
       TreeSet<Integer> ranks = new TreeSet<>();
       e.getValue().forEach(r -> {
-        temperatures.add(Double.parseDouble(r.get("temperature")));
-        ranks.add(Integer.parseInt(r.get("rank")));
+        temperatures.add(r.temperature());
+        ranks.add(r.rank());
       });
       if (temperatures.size() < 2 && ranks.size() < 2) {
         continue;
@@ -149,9 +161,8 @@ public final class HtmlReport {
         for (int j = 0; j < rs.size(); j++) {
           double t = ts.get(i);
           int rank = rs.get(j);
-          values[i][j] = mean(e.getValue().stream().filter(r -> Double.parseDouble(r.get("temperature")) == t
-              && Integer.parseInt(r.get("rank")) == rank).mapToDouble(r -> Double.parseDouble(r.get("test_ll")))
-              .toArray());
+          values[i][j] = mean(e.getValue().stream().filter(r -> r.temperature() == t && r.rank() == rank)
+              .mapToDouble(ResultRow::testLl).toArray());
         }
       }
       if (!header) {
@@ -188,13 +199,14 @@ public final class HtmlReport {
           series[i] = z[i][d];
         }
         traces.add(new Charts.Series("z" + d, x, series));
-        double[] rho = autocorrelation(series, Math.min(MAX_LAG, z.length - 1));
+        double[] rho = ChainDiagnostics.autocorrelation(series, Math.min(MAX_LAG, z.length - 1));
         double[] lags = new double[rho.length];
         for (int k = 0; k < lags.length; k++) {
           lags[k] = k;
         }
         correlations.add(new Charts.Series("z" + d, lags, rho));
-        sizes.append(String.format(Locale.ROOT, " z%d: %.0f of %d;", d, effectiveSampleSize(series), z.length));
+        sizes.append(String.format(Locale.ROOT, " z%d: %.0f of %d;", d, ChainDiagnostics.effectiveSampleSize(series),
+            z.length));
       }
       html.append("<h3>").append(escape(label)).append("</h3><p>Effective sample size:").append(sizes)
           .append("</p>");
@@ -288,38 +300,6 @@ public final class HtmlReport {
     }
   }
 
-  /** Autocorrelation of a series at lags 0..maxLag. */
-  static double[] autocorrelation(double[] x, int maxLag) {
-    double m = mean(x);
-    double variance = 0;
-    for (double v : x) {
-      variance += (v - m) * (v - m);
-    }
-    double[] rho = new double[maxLag + 1];
-    for (int k = 0; k <= maxLag; k++) {
-      double s = 0;
-      for (int i = 0; i + k < x.length; i++) {
-        s += (x[i] - m) * (x[i + k] - m);
-      }
-      rho[k] = variance > 0 ? s / variance : 0;
-    }
-    return rho;
-  }
-
-  /** n / (1 + 2 sum of autocorrelations), summing pairs of lags while their sum stays positive (Geyer). */
-  static double effectiveSampleSize(double[] x) {
-    double[] rho = autocorrelation(x, x.length - 1);
-    double sum = 0;
-    for (int k = 1; k + 1 < rho.length; k += 2) {
-      double pair = rho[k] + rho[k + 1];
-      if (pair <= 0) {
-        break;
-      }
-      sum += pair;
-    }
-    return x.length / Math.max(1e-12, 1 + 2 * sum);
-  }
-
   /** The standard normal quantile (Acklam's rational approximation, relative error below 1.2e-9). */
   static double normalQuantile(double p) {
     double[] a = {-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.3577518672690,
@@ -341,46 +321,6 @@ public final class HtmlReport {
     double r = q * q;
     return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q
         / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
-  }
-
-  private static List<Map<String, String>> readResults(Path file) throws IOException {
-    List<String> lines = Files.readAllLines(file);
-    List<String> header = splitCsv(lines.get(0));
-    List<Map<String, String>> rows = new ArrayList<>();
-    for (String line : lines.subList(1, lines.size())) {
-      List<String> cells = splitCsv(line);
-      Map<String, String> row = new LinkedHashMap<>();
-      for (int i = 0; i < header.size() && i < cells.size(); i++) {
-        row.put(header.get(i), cells.get(i));
-      }
-      rows.add(row);
-    }
-    return rows;
-  }
-
-  /** One CSV line, honouring double-quoted cells. */
-  private static List<String> splitCsv(String line) {
-    List<String> cells = new ArrayList<>();
-    StringBuilder cell = new StringBuilder();
-    boolean quoted = false;
-    for (int i = 0; i < line.length(); i++) {
-      char ch = line.charAt(i);
-      if (ch == '"') {
-        if (quoted && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-          cell.append('"');
-          i++;
-        } else {
-          quoted = !quoted;
-        }
-      } else if (ch == ',' && !quoted) {
-        cells.add(cell.toString());
-        cell.setLength(0);
-      } else {
-        cell.append(ch);
-      }
-    }
-    cells.add(cell.toString());
-    return cells;
   }
 
   private static double mean(double[] v) {

@@ -62,8 +62,8 @@ public final class UciTable {
     List<Line> lines = new ArrayList<>();
     for (List<ResultRow> rows : groups.values()) {
       Configuration c = rows.get(0).configuration();
-      double[] ll = rows.stream().mapToDouble(r -> r.metric("test_ll")).toArray();
-      double[] rmse = rows.stream().mapToDouble(r -> r.metric("rmse")).toArray();
+      double[] ll = rows.stream().mapToDouble(ResultRow::testLl).toArray();
+      double[] rmse = rows.stream().mapToDouble(ResultRow::rmse).toArray();
       String setting = Double.isNaN(c.temperature()) ? ""
           : String.format(Locale.ROOT, "%s r%d T=%.4g", c.subspaceLabel(), c.rank(), c.temperature());
       lines.add(new Line(c.dataset(), c.method().label(), PAPER_NAMES.get(c.method()), setting, rows.size(), mean(ll),

@@ -2,18 +2,19 @@ package org.subspace.orchestrator.runtime;
 
 import java.util.List;
 import java.util.Map;
+import org.subspace.protocol.vocabulary.StageState;
 
 /**
- * A snapshot of a sweep for {@code GET /status}: stage counts by state, an estimate of the
- * time left, and every stage with its state, attempts, worker, compute seconds and progress.
+ * A snapshot of a sweep for {@code GET /status}: stage counts by state (only the states some
+ * stage is in), an estimate of the time left, and every stage with its state, attempts,
+ * worker, compute seconds and progress.
  *
  * @param etaSeconds remaining stages times the median compute time of finished stages of their
  *     kind, over the workers; NaN until a stage of each remaining kind has finished
  */
 public record SweepStatus(String sweep, long startedMillis, long updatedMillis, boolean finished, int workers,
-    Map<String, Integer> counts, double etaSeconds, List<Stage> stages) {
+    Map<StageState, Integer> counts, double etaSeconds, List<Stage> stages) {
 
-  /** One stage: state is waiting, queued, running, done, cached, failed or blocked. */
-  public record Stage(String key, String kind, String description, String state, int attempts, String worker,
+  public record Stage(String key, String kind, String description, StageState state, int attempts, String worker,
       double seconds, String progress) {}
 }

@@ -12,16 +12,14 @@ import io.micrometer.core.instrument.Metrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.TreeMap;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.function.Consumer;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.subspace.orchestrator.config.SweepSpec;
 import org.subspace.orchestrator.plan.PlannedStage;
 import org.subspace.orchestrator.plan.StagePlan;
@@ -30,6 +28,7 @@ import org.subspace.protocol.stage.StageKind;
 import org.subspace.protocol.stage.StageManifest;
 import org.subspace.protocol.store.ArtifactRef;
 import org.subspace.protocol.store.ArtifactStoreProtocol;
+import org.subspace.protocol.vocabulary.StageState;
 import org.subspace.workers.actors.ActorMetrics;
 import org.subspace.workers.actors.ArtifactFetch;
 import org.subspace.workers.store.ArtifactStore;
@@ -96,15 +95,8 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
   private final Consumer<SweepStatus> status;
   private final int workers;
   private final long startedMillis = System.currentTimeMillis();
-  /** Per stage, for the status: its state, attempts, worker and progress. */
-  private final Map<String, String> states = new HashMap<>();
-  private final Map<String, Integer> attempts = new HashMap<>();
-  private final Map<String, String> workerOf = new HashMap<>();
-  private final Map<String, String> progress = new HashMap<>();
+  private final StageTable stages;
   private final ActorRef<StageScheduler.Command> scheduler;
-  private final Map<String, StageManifest> done = new LinkedHashMap<>();
-  private final Map<String, String> failed = new HashMap<>();
-  private final Set<String> submitted = new HashSet<>();
 
   private SweepSupervisor(ActorContext<Command> context, SweepSpec.RuntimeSpec runtime, StagePlan plan,
       ArtifactStore store, SweepOutputs outputs, ActorRef<ArtifactStoreProtocol.Command> sweepArtifacts) {
@@ -116,6 +108,7 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
     this.outcome = outputs.outcome();
     this.status = outputs.status();
     this.workers = Math.max(1, runtime.workers());
+    this.stages = new StageTable(plan.stages().stream().map(PlannedStage::key).toList());
     ActorRef<SchedulerProtocol.Report> reports = context.getSelf().narrow();
     this.scheduler = context.spawn(StageScheduler.create(runtime, reports, sweepArtifacts), "scheduler",
         ActorMetrics.MAILBOX);
@@ -123,16 +116,17 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
         "slots_per_worker", runtime.slotsPerWorker()));
     for (PlannedStage stage : plan.stages()) {
       store.manifest(stage.key()).ifPresent(manifest -> {
-        done.put(stage.key(), manifest);
+        stages.apply(stage.key(), r -> r.cached(manifest));
         events.append("stage-cached", Map.of("key", stage.key(), "kind", stage.kind().label()));
-        states.put(stage.key(), "cached");
-        Metrics.counter("subspace.stages.finished", "kind", stage.kind().label(), "state", "cached").increment();
+        Metrics.counter("subspace.stages.finished", "kind", stage.kind().label(), "state", StageState.CACHED.label())
+            .increment();
         if (stage.kind() == StageKind.EVALUATE) {
           results.append(row(stage));
         }
       });
     }
-    context.getLog().info("sweep: {} stages, {} already done", plan.stages().size(), done.size());
+    context.getLog().info("sweep: {} stages, {} already done", plan.stages().size(),
+        stages.counts().getOrDefault(StageState.CACHED, 0));
     submitRunnable();
     finishIfOver();
     publishStatus(false);
@@ -180,11 +174,11 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
     String key = pulled.forwarded().key();
     getContext().getLog().warn("could not pull the artifacts of {} from {}: {}", plan.get(key).description(),
         pulled.forwarded().workerId(), pulled.error().getMessage());
-    if (pulled.forwarded().event() instanceof StageEvent.Succeeded && !done.containsKey(key)) {
+    if (pulled.forwarded().event() instanceof StageEvent.Succeeded && !stages.succeeded(key)) {
       // The outputs died with their worker: run the stage again.
+      stages.apply(key, StageRecord::lost);
       events.append("stage-lost", Map.of("key", key, "kind", plan.get(key).kind().label(),
           "error", String.valueOf(pulled.error().getMessage())));
-      submitted.remove(key);
       submitRunnable();
     }
     return this;
@@ -200,9 +194,7 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
     fields.put("worker", forwarded.workerId());
     if (event instanceof StageEvent.Started) {
       Metrics.counter("subspace.stage.attempts", "kind", stage.kind().label()).increment();
-      states.put(event.key(), "running");
-      attempts.put(event.key(), event.attempt());
-      workerOf.put(event.key(), forwarded.workerId());
+      stages.apply(event.key(), r -> r.started(event.attempt(), forwarded.workerId()));
       getContext().getLog().info("started {} (attempt {}) on {}", stage.description(), event.attempt(),
           forwarded.workerId());
       fields.put("scheduling_ms", forwarded.schedulingMillis());
@@ -210,7 +202,7 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
     } else if (event instanceof StageEvent.Progress update) {
       getContext().getLog().info("  {}: {}/{} {}", stage.description(), update.done(), update.total(),
           update.detail());
-      progress.put(event.key(), update.done() + "/" + update.total() + " " + update.detail());
+      stages.apply(event.key(), r -> r.progressed(update.done() + "/" + update.total() + " " + update.detail()));
     } else if (event instanceof StageEvent.Checkpointed checkpointed) {
       store.writeCheckpoint(event.key(), checkpointed.checkpoint());
       fields.put("position", checkpointed.position());
@@ -223,19 +215,18 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
   }
 
   private void onSucceeded(PlannedStage stage, StageEvent.Succeeded succeeded, Map<String, Object> fields) {
-    if (done.containsKey(stage.key())) {
+    if (stages.succeeded(stage.key())) {
       return;
     }
     StageManifest manifest = new StageManifest(stage.key(), stage.kind(), succeeded.outputs(), succeeded.metrics(),
         succeeded.computeSeconds(), succeeded.attempt());
     store.writeManifest(manifest);
-    done.put(stage.key(), manifest);
-    states.put(stage.key(), "done");
-    progress.remove(stage.key());
+    stages.apply(stage.key(), r -> r.succeeded(manifest));
     fields.put("seconds", succeeded.computeSeconds());
     fields.put("outputs", succeeded.outputs().stream().map(ArtifactRef::sha256).toList());
     events.append("stage-done", fields);
-    Metrics.counter("subspace.stages.finished", "kind", stage.kind().label(), "state", "done").increment();
+    Metrics.counter("subspace.stages.finished", "kind", stage.kind().label(), "state", StageState.DONE.label())
+        .increment();
     Metrics.timer("subspace.stage.duration", "kind", stage.kind().label())
         .record(Duration.ofNanos((long) (succeeded.computeSeconds() * 1e9)));
     getContext().getLog().info("done {} in {} s", stage.description(),
@@ -250,6 +241,7 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
     PlannedStage stage = plan.get(retrying.key());
     getContext().getLog().warn("{} attempt {} failed ({}); retrying in {} ms from position {}", stage.description(),
         retrying.failedAttempt(), retrying.error(), retrying.delayMillis(), retrying.resumePosition());
+    stages.apply(retrying.key(), StageRecord::retrying);
     events.append("stage-retry", Map.of("key", retrying.key(), "kind", stage.kind().label(),
         "attempt", retrying.failedAttempt(), "error", retrying.error(), "delay_ms", retrying.delayMillis(),
         "resume_position", retrying.resumePosition()));
@@ -265,46 +257,50 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
     PlannedStage stage = plan.get(gaveUp.key());
     getContext().getLog().error("{} failed after {} attempts: {}", stage.description(), gaveUp.attempts(),
         gaveUp.error());
-    fail(stage, gaveUp.error(), "stage-failed", gaveUp.attempts());
+    giveUp(stage, r -> r.failed(gaveUp.error()), gaveUp.attempts());
     // Everything below a failed stage fails with it; the rest of the sweep goes on.
+    String blocked = "upstream failed: " + stage.description() + ": " + gaveUp.error();
     for (PlannedStage below : plan.stages()) {
-      if (!failed.containsKey(below.key()) && below.upstream().stream().anyMatch(failed::containsKey)) {
-        fail(below, "upstream failed: " + stage.description() + ": " + gaveUp.error(), "stage-blocked", 0);
+      if (stages.get(below.key()).state() == StageState.WAITING
+          && below.upstream().stream().anyMatch(stages::gaveUp)) {
+        giveUp(below, r -> r.blocked(blocked), 0);
       }
     }
     return finishIfOver();
   }
 
-  private void fail(PlannedStage stage, String error, String event, int attempts) {
-    failed.put(stage.key(), error);
-    states.put(stage.key(), event.equals("stage-failed") ? "failed" : "blocked");
-    Metrics.counter("subspace.stages.finished", "kind", stage.kind().label(), "state",
-        event.equals("stage-failed") ? "failed" : "blocked").increment();
-    events.append(event, Map.of("key", stage.key(), "kind", stage.kind().label(), "attempts", attempts,
-        "error", error));
+  /** Moves a stage to failed or blocked, with the event named for its new state: stage-failed or stage-blocked. */
+  private void giveUp(PlannedStage stage, UnaryOperator<StageRecord> transition, int attempts) {
+    StageRecord record = stages.apply(stage.key(), transition);
+    Metrics.counter("subspace.stages.finished", "kind", stage.kind().label(), "state", record.state().label())
+        .increment();
+    events.append("stage-" + record.state().label(), Map.of("key", stage.key(), "kind", stage.kind().label(),
+        "attempts", attempts, "error", record.error()));
     if (stage.kind() == StageKind.EVALUATE) {
       results.append(row(stage));
     }
   }
 
+  /** Submits every waiting stage (or one whose outputs were lost) whose upstream stages are done. */
   private void submitRunnable() {
+    Map<String, StageManifest> manifests = stages.manifests();
     for (PlannedStage stage : plan.stages()) {
       String key = stage.key();
-      if (done.containsKey(key) || failed.containsKey(key) || submitted.contains(key)
-          || !done.keySet().containsAll(stage.upstream())) {
+      StageState state = stages.get(key).state();
+      if (state != StageState.WAITING && state != StageState.LOST
+          || !stage.upstream().stream().allMatch(stages::succeeded)) {
         continue;
       }
       ArtifactRef checkpoint = store.checkpoint(key).orElse(null);
-      submitted.add(key);
-      states.put(key, "queued");
+      stages.apply(key, StageRecord::queued);
       events.append("stage-queued", Map.of("key", key, "kind", stage.kind().label(),
           "resume", checkpoint != null, "description", stage.description()));
-      scheduler.tell(new SchedulerProtocol.Submit(stage.build().apply(done), checkpoint));
+      scheduler.tell(new SchedulerProtocol.Submit(stage.build().apply(manifests), checkpoint));
     }
   }
 
   private Behavior<Command> finishIfOver() {
-    boolean over = plan.stages().stream().allMatch(s -> done.containsKey(s.key()) || failed.containsKey(s.key()));
+    boolean over = stages.finished();
     publishStatus(over);
     if (!over) {
       return this;
@@ -314,52 +310,43 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
     results.rewrite(rows);
     events.append("sweep-done", Map.of("configurations", rows.size(),
         "failed", rows.stream().filter(r -> !r.ok()).count()));
-    outcome.complete(new SweepOutcome(rows, Map.copyOf(done)));
+    outcome.complete(new SweepOutcome(rows, stages.manifests()));
     return Behaviors.stopped();
   }
 
   /** Publishes a snapshot of every stage's state for the status endpoint. */
   private void publishStatus(boolean finished) {
-    Map<String, Integer> counts = new TreeMap<>();
     Map<StageKind, List<Double>> seconds = new EnumMap<>(StageKind.class);
-    List<SweepStatus.Stage> stages = new ArrayList<>();
+    List<SweepStatus.Stage> snapshot = new ArrayList<>();
     for (PlannedStage stage : plan.stages()) {
-      String state = states.getOrDefault(stage.key(), "waiting");
-      counts.merge(state, 1, Integer::sum);
-      StageManifest manifest = done.get(stage.key());
+      StageRecord record = stages.get(stage.key());
+      StageManifest manifest = record.manifest();
       if (manifest != null) {
         seconds.computeIfAbsent(stage.kind(), k -> new ArrayList<>()).add(manifest.computeSeconds());
       }
-      stages.add(new SweepStatus.Stage(stage.key(), stage.kind().label(), stage.description(), state,
-          attempts.getOrDefault(stage.key(), 0), workerOf.get(stage.key()),
-          manifest == null ? Double.NaN : manifest.computeSeconds(), progress.get(stage.key())));
+      snapshot.add(new SweepStatus.Stage(stage.key(), stage.kind().label(), stage.description(), record.state(),
+          record.attempts(), record.worker(), manifest == null ? Double.NaN : manifest.computeSeconds(),
+          record.progress()));
     }
     double remaining = 0;
     for (PlannedStage stage : plan.stages()) {
-      if (!done.containsKey(stage.key()) && !failed.containsKey(stage.key())) {
+      if (!stages.get(stage.key()).state().finished()) {
         List<Double> kindSeconds = seconds.get(stage.kind());
         remaining += kindSeconds == null ? Double.NaN
             : kindSeconds.stream().mapToDouble(Double::doubleValue).sorted().toArray()[kindSeconds.size() / 2];
       }
     }
-    status.accept(new SweepStatus(plan.name(), startedMillis, System.currentTimeMillis(), finished, workers, counts,
-        remaining / workers, stages));
+    status.accept(new SweepStatus(plan.name(), startedMillis, System.currentTimeMillis(), finished, workers,
+        stages.counts(), remaining / workers, snapshot));
   }
 
-  /** The results row of an evaluate stage, from its manifest and those of its samples and training. */
+  /** The results row of an evaluate stage, from its manifest and those of its chain and training. */
   private ResultRow row(PlannedStage evaluate) {
     PlannedStage sample = plan.ancestor(evaluate.key(), StageKind.SAMPLE);
-    StageManifest evaluation = done.get(evaluate.key());
-    StageManifest chain = sample == null ? null : done.get(sample.key());
-    StageManifest training = done.get(plan.ancestor(evaluate.key(), StageKind.TRAIN).key());
-    double trainSeconds = training == null ? 0 : training.computeSeconds();
-    double sampleSeconds = chain == null ? 0 : chain.computeSeconds();
-    if (evaluation == null) {
-      return new ResultRow(evaluate.configuration(), evaluate.key(), Map.of(), trainSeconds, sampleSeconds,
-          failed.getOrDefault(evaluate.key(), "not run"));
-    }
-    Map<String, Double> metrics = new LinkedHashMap<>(chain == null ? Map.of() : chain.metrics());
-    metrics.putAll(evaluation.metrics());
-    return new ResultRow(evaluate.configuration(), evaluate.key(), metrics, trainSeconds, sampleSeconds, null);
+    StageRecord evaluation = stages.get(evaluate.key());
+    return ResultRow.of(evaluate.configuration(), evaluate.key(),
+        stages.get(plan.ancestor(evaluate.key(), StageKind.TRAIN).key()).manifest(),
+        sample == null ? null : stages.get(sample.key()).manifest(), evaluation.manifest(),
+        Objects.requireNonNullElse(evaluation.error(), "not run"));
   }
 }

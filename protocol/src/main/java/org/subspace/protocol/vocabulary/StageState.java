@@ -3,10 +3,12 @@ package org.subspace.protocol.vocabulary;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * Where a stage of a sweep is. Legal moves: waiting to queued (its upstream stages are done);
- * queued to running (a worker started it); running to queued (a retry) or to lost (its outputs
- * died with their worker) and lost to queued; queued or running to done or failed; waiting to
- * cached (done in an earlier run) or to blocked (an upstream stage failed).
+ * Where a stage of a sweep is. Legal moves: waiting to queued (its upstream stages are done),
+ * to cached (done in an earlier run) or to blocked (an upstream stage failed); queued to running
+ * (a worker started it); running to queued (its attempt failed and another follows), to lost (it
+ * succeeded but its outputs died with their worker), to done, or to running at a later attempt
+ * (its worker left and another took it); lost to queued; queued or running to failed (it gave
+ * up). The orchestrator's {@code StageRecord} enforces them.
  */
 public enum StageState implements Spelled {
   @JsonProperty("waiting") WAITING,
