@@ -20,6 +20,7 @@ import org.subspace.orchestrator.runtime.ResultsCsv;
 import org.subspace.protocol.BadInputException;
 import org.subspace.protocol.tensor.Npy;
 import org.subspace.protocol.tensor.Tensor;
+import org.subspace.protocol.tensor.TensorNames;
 import org.subspace.workers.eval.ChainDiagnostics;
 import org.subspace.workers.eval.ClassificationEvaluation;
 import org.subspace.workers.store.AtomicFiles;
@@ -183,7 +184,7 @@ public final class HtmlReport {
     html.append("<h2>ESS chains</h2><p>Traces and autocorrelations of the first coordinates of z; effective "
         + "sample size by the initial positive sequence of autocorrelations.</p>");
     for (Path file : files) {
-      double[][] z = readNpz(file).get("z").doubleRows();
+      double[][] z = readNpz(file).get(TensorNames.Z).doubleRows();
       if (z.length < 4) {
         continue;
       }
@@ -226,7 +227,7 @@ public final class HtmlReport {
       Map<String, Tensor> t = readNpz(file);
       // The legend keeps what differs between configurations: subspace, rank, method, temperature.
       String label = file.getFileName().toString().replace(".npz", "").replaceFirst("^.*-seed\\d+-", "");
-      classification = t.containsKey("probabilities");
+      classification = t.containsKey(TensorNames.PROBABILITIES);
       series.add(classification ? reliability(label, t) : coverage(label, t));
     }
     html.append("<h2>Calibration</h2><p>").append(classification
@@ -240,9 +241,9 @@ public final class HtmlReport {
 
   private static Charts.Series coverage(String label, Map<String, Tensor> t) {
     double[] levels = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95};
-    float[][] means = t.get("pred_mean").floatRows();
-    float[][] variances = t.get("pred_var").floatRows();
-    float[] y = t.get("y").floats();
+    float[][] means = t.get(TensorNames.PRED_MEAN).floatRows();
+    float[][] variances = t.get(TensorNames.PRED_VAR).floatRows();
+    float[] y = t.get(TensorNames.Y).floats();
     double[] coverage = new double[levels.length];
     for (int i = 0; i < y.length; i++) {
       double m = 0;
@@ -263,9 +264,9 @@ public final class HtmlReport {
 
   /** Mean confidence and accuracy of the non-empty confidence bins of a classifier's model average. */
   private static Charts.Series reliability(String label, Map<String, Tensor> t) {
-    int[] labels = Arrays.stream(t.get("labels").longs()).mapToInt(Math::toIntExact).toArray();
+    int[] labels = Arrays.stream(t.get(TensorNames.LABELS).longs()).mapToInt(Math::toIntExact).toArray();
     ClassificationEvaluation.Calibration bins =
-        ClassificationEvaluation.calibration(t.get("probabilities").doubleRows(), labels);
+        ClassificationEvaluation.calibration(t.get(TensorNames.PROBABILITIES).doubleRows(), labels);
     List<double[]> points = new ArrayList<>();
     for (int b = 0; b < bins.count().length; b++) {
       if (bins.count()[b] > 0) {

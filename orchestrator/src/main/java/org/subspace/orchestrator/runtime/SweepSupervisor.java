@@ -174,8 +174,11 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
     String key = pulled.forwarded().key();
     getContext().getLog().warn("could not pull the artifacts of {} from {}: {}", plan.get(key).description(),
         pulled.forwarded().workerId(), pulled.error().getMessage());
-    if (pulled.forwarded().event() instanceof StageEvent.Succeeded && !stages.succeeded(key)) {
-      // The outputs died with their worker: run the stage again.
+    StageRecord record = stages.get(key);
+    boolean sameAttempt = record.state() == StageState.RUNNING
+        && record.attempts() == pulled.forwarded().event().attempt();
+    if (pulled.forwarded().event() instanceof StageEvent.Succeeded && sameAttempt) {
+      // The outputs died with their worker: run the stage again (unless a later attempt already runs it).
       stages.apply(key, StageRecord::lost);
       events.append("stage-lost", Map.of("key", key, "kind", plan.get(key).kind().label(),
           "error", String.valueOf(pulled.error().getMessage())));

@@ -29,7 +29,6 @@ import org.subspace.protocol.spec.EvaluateSpec;
 import org.subspace.protocol.spec.SampleSpec;
 import org.subspace.protocol.spec.StageKeys;
 import org.subspace.protocol.spec.StageSpec;
-import org.subspace.protocol.spec.SubspacePosterior;
 import org.subspace.protocol.spec.SubspaceSpec;
 import org.subspace.protocol.spec.TrainSpec;
 import org.subspace.protocol.stage.StageKind;
@@ -127,9 +126,10 @@ class StagePlanKeysTest {
   void chainsNameTheirSubspaceInTheirOwnSpec() {
     int chains = 0;
     for (PlannedStage stage : plan.stages()) {
-      if (stage.spec() instanceof SampleSpec sample && sample.method().inSubspace()) {
+      if (stage.spec() instanceof SampleSpec.InSubspace sample) {
+        assertTrue(sample.method().inSubspace(), sample.method().label());
         PlannedStage subspace = plan.get(stage.upstream().get(0));
-        SubspaceSpec own = posterior(sample).subspace();
+        SubspaceSpec own = sample.posterior().subspace();
         assertEquals(((SubspaceSpec) subspace.spec()).withRank(own.rank()), own, stage.description());
         assertEquals(subspace.keyedOn(), stage.keyedOn(), "keyed on what the subspace is built from");
         PlannedStage evaluation = plan.stages().stream().filter(s -> s.upstream().contains(stage.key()))
@@ -139,17 +139,6 @@ class StagePlanKeysTest {
       }
     }
     assertEquals(50, chains);
-  }
-
-  private static SubspacePosterior posterior(SampleSpec sample) {
-    if (sample instanceof SampleSpec.Ess ess) {
-      return ess.posterior();
-    } else if (sample instanceof SampleSpec.Variational vi) {
-      return vi.posterior();
-    } else if (sample instanceof SampleSpec.Hmc hmc) {
-      return hmc.posterior();
-    }
-    return ((SampleSpec.Nuts) sample).posterior();
   }
 
   @Test

@@ -19,8 +19,13 @@ public sealed interface SampleSpec extends StageSpec {
     return StageKind.SAMPLE;
   }
 
+  /** A sampler in a subspace: it targets a tempered posterior over the subspace's coordinates. */
+  sealed interface InSubspace extends SampleSpec {
+    SubspacePosterior posterior();
+  }
+
   /** Elliptical slice sampling: {@code samples} kept after {@code burnIn}, every {@code thin}-th iteration. */
-  record Ess(SubspacePosterior posterior, int samples, int burnIn, int thin, long seed) implements SampleSpec {
+  record Ess(SubspacePosterior posterior, int samples, int burnIn, int thin, long seed) implements InSubspace {
     @Override
     public Method method() {
       return Method.ESS;
@@ -38,7 +43,7 @@ public sealed interface SampleSpec extends StageSpec {
    * KL / N, Adam for {@code epochs}; then {@code samples} independent draws from q(z).
    */
   record Variational(SubspacePosterior posterior, Method method, int samples, int epochs, int batchSize, double lr,
-      double initRho, long seed) implements SampleSpec {
+      double initRho, long seed) implements InSubspace {
     public Variational {
       requireFamily(method, Method.Family.VARIATIONAL);
     }
@@ -57,7 +62,7 @@ public sealed interface SampleSpec extends StageSpec {
 
   /** HMC: {@code leapfrogSteps} per iteration; {@code samples} draws kept after the warm-up. */
   record Hmc(SubspacePosterior posterior, int samples, StepSizeAdaptation adaptation, int leapfrogSteps, long seed)
-      implements SampleSpec {
+      implements InSubspace {
     @Override
     public Method method() {
       return Method.HMC;
@@ -71,7 +76,7 @@ public sealed interface SampleSpec extends StageSpec {
 
   /** NUTS: trajectories doubled at most {@code maxTreeDepth} times; {@code samples} draws kept after the warm-up. */
   record Nuts(SubspacePosterior posterior, int samples, StepSizeAdaptation adaptation, int maxTreeDepth, long seed)
-      implements SampleSpec {
+      implements InSubspace {
     @Override
     public Method method() {
       return Method.NUTS;
