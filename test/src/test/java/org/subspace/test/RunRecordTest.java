@@ -23,7 +23,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.subspace.orchestrator.cli.SubspaceCommand;
-import org.subspace.orchestrator.config.ResolvedConfig;
 import org.subspace.orchestrator.config.SweepConfigLoader;
 import org.subspace.orchestrator.config.SweepSpec;
 import org.subspace.orchestrator.plan.PlannedStage;
@@ -125,11 +124,11 @@ class RunRecordTest {
         "data.path", "\"../shared/data/uci/energy/data.txt\"",
         "data.splits", "[1, 2]");
     SweepConfigLoader loader = new SweepConfigLoader();
-    SweepSpec original = loader.load(uci, overrides);
-    RunRecord.start(dir, ResolvedConfig.of(loader.resolve(uci, overrides)), original, List.of("run", uci.toString()));
+    SweepConfigLoader.Loaded original = loader.read(uci, overrides);
+    RunRecord.start(dir, original.config(), original.spec(), List.of("run", uci.toString()));
 
     Path recorded = dir.resolve(RunRecord.CONFIG);
-    assertEquals(stageKeys(original), stageKeys(loader.load(recorded, Map.of())));
+    assertEquals(stageKeys(original.spec()), stageKeys(loader.load(recorded, Map.of())));
     Config written = ConfigFactory.parseFile(recorded.toFile());
     List<String> paths = new ArrayList<>(List.of(written.getString("data.path")));
     for (ConfigValue entry : written.getObject("dataset-catalog").values()) {

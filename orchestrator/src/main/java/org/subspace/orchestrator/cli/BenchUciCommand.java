@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.subspace.orchestrator.config.ResolvedConfig;
 import org.subspace.orchestrator.config.SweepConfigLoader;
 import org.subspace.orchestrator.config.SweepSpec;
 import org.subspace.orchestrator.plan.StagePlan;
@@ -63,11 +62,10 @@ final class BenchUciCommand implements Callable<Integer> {
     all.put("datasets", "[" + String.join(",", datasets) + "]");
     all.put("data.splits", parseSplits(splits).toString());
     dataPaths.forEach((name, path) -> all.put("dataset-catalog." + name + ".data.path", "\"" + path + "\""));
-    SweepConfigLoader loader = new SweepConfigLoader();
-    SweepSpec spec = SweepExecution.withWorkers(loader.load(sweep, all), workers);
+    SweepConfigLoader.Loaded loaded = new SweepConfigLoader().read(sweep, all);
+    SweepSpec spec = SweepExecution.withWorkers(loaded.spec(), workers);
     StagePlan plan = StagePlan.of(spec);
-    SweepOutcome outcome = SweepExecution.run(command, spec, ResolvedConfig.of(loader.resolve(sweep, all)), plan, out,
-        quiet);
+    SweepOutcome outcome = SweepExecution.run(command, spec, loaded.config(), plan, out, quiet);
     PrintWriter o = command.commandLine().getOut();
     UciTable table = UciTable.of(plan, outcome);
     table.write(out);

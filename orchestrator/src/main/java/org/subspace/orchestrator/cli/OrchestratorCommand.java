@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.subspace.orchestrator.cluster.ClusterConfig;
 import org.subspace.orchestrator.cluster.ClusterGuardian;
-import org.subspace.orchestrator.config.ResolvedConfig;
 import org.subspace.orchestrator.config.SweepConfigLoader;
 import org.subspace.orchestrator.config.SweepSpec;
 import org.subspace.orchestrator.plan.StagePlan;
@@ -56,13 +55,12 @@ final class OrchestratorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    SweepConfigLoader loader = new SweepConfigLoader();
-    SweepSpec loaded = loader.load(sweepFile, overrides);
-    SweepSpec spec = new SweepSpec(loaded.name(), loaded.experiments(), loaded.runtime().withWorkers(workers));
+    SweepConfigLoader.Loaded loaded = new SweepConfigLoader().read(sweepFile, overrides);
+    SweepSpec read = loaded.spec();
+    SweepSpec spec = new SweepSpec(read.name(), read.experiments(), read.runtime().withWorkers(workers));
     StagePlan plan = StagePlan.of(spec);
     String address = host + ":" + port;
-    SweepOutcome outcome = SweepExecution.run(command, spec, ResolvedConfig.of(loader.resolve(sweepFile, overrides)),
-        plan, out, ClusterGuardian::orchestrator,
+    SweepOutcome outcome = SweepExecution.run(command, spec, loaded.config(), plan, out, ClusterGuardian::orchestrator,
         ClusterConfig.node(ClusterGuardian.ORCHESTRATOR_ROLE, host, port, address, tls, config), quiet);
     return SweepExecution.exitCode(outcome);
   }

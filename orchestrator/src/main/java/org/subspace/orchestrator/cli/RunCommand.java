@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.subspace.orchestrator.config.ResolvedConfig;
 import org.subspace.orchestrator.config.SweepConfigLoader;
 import org.subspace.orchestrator.config.SweepSpec;
 import org.subspace.orchestrator.plan.StagePlan;
@@ -49,14 +48,13 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    SweepConfigLoader loader = new SweepConfigLoader();
-    SweepSpec spec = SweepExecution.withWorkers(loader.load(sweepFile, overrides), workers);
+    SweepConfigLoader.Loaded loaded = new SweepConfigLoader().read(sweepFile, overrides);
+    SweepSpec spec = SweepExecution.withWorkers(loaded.spec(), workers);
     StagePlan plan = StagePlan.of(spec);
     if (dryRun) {
       SweepExecution.printPlan(command.commandLine().getOut(), spec, plan, out);
       return 0;
     }
-    ResolvedConfig config = ResolvedConfig.of(loader.resolve(sweepFile, overrides));
-    return SweepExecution.exitCode(SweepExecution.run(command, spec, config, plan, out, quiet));
+    return SweepExecution.exitCode(SweepExecution.run(command, spec, loaded.config(), plan, out, quiet));
   }
 }

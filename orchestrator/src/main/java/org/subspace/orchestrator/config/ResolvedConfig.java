@@ -20,7 +20,7 @@ import java.util.TreeSet;
 
 /**
  * A sweep's configuration with nothing left to look up: the defaults, the sweep file with its
- * includes and the {@code -D} overrides merged ({@link SweepConfigLoader#resolve}), and every
+ * includes and the {@code -D} overrides merged ({@link SweepConfigLoader#read}), and every
  * data path made absolute, so that it reads the same files from any working directory. Rendered
  * as HOCON it is itself a sweep file, one that plans the same stages.
  */
@@ -34,7 +34,7 @@ public record ResolvedConfig(Config config) {
   private static final Object ABSENT = new Object();
 
   /**
-   * {@code resolved} from {@link SweepConfigLoader#resolve} of a valid sweep, with the data paths
+   * {@code resolved} from {@link SweepConfigLoader#read} of a valid sweep, with the data paths
    * of the top-level sections, of every catalog entry and of every {@code datasets} element made
    * absolute against the working directory, as the loader reads them.
    */

@@ -75,11 +75,21 @@ public final class SweepConfigLoader {
   /** sha256 of each data file this loader read: a file that several datasets share is hashed once. */
   private final Map<Path, String> fileHashes = new HashMap<>();
 
-  /**
-   * The sweep file and its overrides over the defaults, with every substitution resolved: what
-   * {@link #load} validates, unvalidated.
-   */
-  public Config resolve(Path file, Map<String, String> overrides) {
+  /** A validated sweep and the resolved configuration it was read from, as its run records it. */
+  public record Loaded(SweepSpec spec, ResolvedConfig config) {}
+
+  /** The sweep and its resolved configuration, from one reading of the file. */
+  public Loaded read(Path file, Map<String, String> overrides) {
+    Config top = resolve(file, overrides);
+    return new Loaded(validate(top), ResolvedConfig.of(top));
+  }
+
+  public SweepSpec load(Path file, Map<String, String> overrides) {
+    return validate(resolve(file, overrides));
+  }
+
+  /** The sweep file and its overrides over the defaults, with every substitution resolved; not yet validated. */
+  private Config resolve(Path file, Map<String, String> overrides) {
     if (!Files.isRegularFile(file)) {
       throw new BadInputException(file + ": sweep file not found");
     }
@@ -96,8 +106,7 @@ public final class SweepConfigLoader {
     return user.withFallback(defaults).resolve();
   }
 
-  public SweepSpec load(Path file, Map<String, String> overrides) {
-    Config top = resolve(file, overrides);
+  private SweepSpec validate(Config top) {
     Set<String> known = new TreeSet<>();
     collectLeafKeys(defaults.root(), "", known);
     Set<String> sectionKeys = new TreeSet<>();
