@@ -1,5 +1,6 @@
 package org.subspace.orchestrator.runtime;
 
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +12,8 @@ import org.subspace.protocol.vocabulary.StageState;
 /** The record of every stage of a sweep, by key; the one place a sweep keeps its stages' states. */
 final class StageTable {
   private final Map<String, StageRecord> records = new LinkedHashMap<>();
+  /** The manifests of the stages that succeeded, kept as they succeed: every submission reads them. */
+  private final Map<String, StageManifest> manifests = new LinkedHashMap<>();
 
   /** Every stage waiting. */
   StageTable(List<String> keys) {
@@ -29,6 +32,9 @@ final class StageTable {
   StageRecord apply(String key, UnaryOperator<StageRecord> transition) {
     StageRecord next = transition.apply(get(key));
     records.put(key, next);
+    if (next.manifest() != null) {
+      manifests.put(key, next.manifest());
+    }
     return next;
   }
 
@@ -55,10 +61,8 @@ final class StageTable {
     return counts;
   }
 
-  /** The manifests of the stages that succeeded, by key. */
+  /** The manifests of the stages that succeeded, by key, in the order they succeeded (a read-only view). */
   Map<String, StageManifest> manifests() {
-    Map<String, StageManifest> manifests = new LinkedHashMap<>();
-    records.values().stream().filter(r -> r.manifest() != null).forEach(r -> manifests.put(r.key(), r.manifest()));
-    return manifests;
+    return Collections.unmodifiableMap(manifests);
   }
 }

@@ -313,7 +313,7 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
     results.rewrite(rows);
     events.append("sweep-done", Map.of("configurations", rows.size(),
         "failed", rows.stream().filter(r -> !r.ok()).count()));
-    outcome.complete(new SweepOutcome(rows, stages.manifests()));
+    outcome.complete(new SweepOutcome(rows, Map.copyOf(stages.manifests())));
     return Behaviors.stopped();
   }
 
