@@ -110,8 +110,9 @@ public final class StageExecutor {
       Context context) {
     int reportEvery = Math.max(1, epochs / PROGRESS_REPORTS);
     return (done, loss, snapshot) -> {
-      WorkMetrics.EPOCHS.increment();
+      // The loss gauge first: a scrape that sees an epoch counted then also sees its loss.
       WorkMetrics.trainingLoss(loss);
+      WorkMetrics.EPOCHS.increment();
       if (done % reportEvery == 0) {
         context.progress(done, epochs, String.format("loss %.4f", loss));
       }
