@@ -346,7 +346,7 @@ public final class SweepConfigLoader {
       return known;
     }
     try {
-      String sha256 = Sha256.hex(Files.readAllBytes(file));
+      String sha256 = Sha256.hex(file);
       fileHashes.put(absolute, sha256);
       return sha256;
     } catch (IOException e) {

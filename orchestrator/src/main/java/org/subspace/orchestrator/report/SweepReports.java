@@ -17,7 +17,6 @@ import org.subspace.protocol.stage.StageManifest;
 import org.subspace.protocol.store.ArtifactRef;
 import org.subspace.protocol.vocabulary.ArtifactKind;
 import org.subspace.workers.store.ArtifactStore;
-import org.subspace.workers.store.AtomicFiles;
 
 /**
  * Files for people at the end of a sweep, exported from the store: each configuration's
@@ -42,12 +41,12 @@ public final class SweepReports {
         continue;
       }
       String label = evaluate.configuration().label();
-      AtomicFiles.write(samples.resolve(label + ".npz"), store.read(manifest.output(ArtifactKind.EVALUATION)));
+      store.copyTo(manifest.output(ArtifactKind.EVALUATION), samples.resolve(label + ".npz"));
       PlannedStage sample = plan.ancestor(evaluate.key(), StageKind.SAMPLE);
       StageManifest chain = sample == null ? null : outcome.manifests().get(sample.key());
       if (chain != null && chain.outputs().stream().anyMatch(r -> r.kind() == ArtifactKind.CHAIN)) {
         createFolder(chains);
-        AtomicFiles.write(chains.resolve(label + ".npz"), store.read(chain.output(ArtifactKind.CHAIN)));
+        store.copyTo(chain.output(ArtifactKind.CHAIN), chains.resolve(label + ".npz"));
       }
       for (ArtifactRef output : manifest.outputs()) {
         if (output.kind() == ArtifactKind.GRID) {

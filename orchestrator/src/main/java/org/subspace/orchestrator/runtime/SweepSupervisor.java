@@ -49,7 +49,6 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
   private record Pulled(SchedulerProtocol.Forwarded forwarded, Throwable error)
       implements Command, NoSerializationVerificationNeeded {}
 
-  private static final Duration PULL_TIMEOUT = Duration.ofMinutes(2);
 
   /**
    * {@code sweepArtifacts} serves this sweep's store to workers; artifacts made on other nodes
@@ -155,9 +154,9 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
     if (missing.isEmpty()) {
       return onForwarded(forwarded);
     }
+    ArtifactFetch fetch = ArtifactFetch.get(getContext().getSystem());
     CompletableFuture<?>[] pulls = missing.stream()
-        .map(ref -> ArtifactFetch.fetch(getContext().getSystem(), forwarded.workerArtifacts(), ref, PULL_TIMEOUT)
-            .thenAccept(bytes -> store.putVerified(ref, bytes)).toCompletableFuture())
+        .map(ref -> fetch.fetch(forwarded.workerArtifacts(), ref, store).toCompletableFuture())
         .toArray(CompletableFuture[]::new);
     getContext().pipeToSelf(CompletableFuture.allOf(pulls), (ok, error) -> new Pulled(forwarded, error));
     return this;

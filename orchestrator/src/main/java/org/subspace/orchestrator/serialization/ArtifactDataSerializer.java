@@ -3,23 +3,22 @@ package org.subspace.orchestrator.serialization;
 import akka.actor.ExtendedActorSystem;
 import akka.serialization.ByteBufferSerializer;
 import akka.serialization.SerializerWithStringManifest;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.io.NotSerializableException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import org.subspace.protocol.store.ArtifactRef;
+import java.nio.charset.StandardCharsets;
+import org.subspace.protocol.store.ArtifactStoreProtocol;
 import org.subspace.protocol.store.ArtifactStoreProtocol.ArtifactChunk;
 
 /**
- * Artifact chunks as they are: the chunk's index and count, a length-prefixed JSON header with
- * the {@link ArtifactRef}, then the raw bytes. CBOR would spend about 5 bytes per float; this
- * spends 4 (and the receiver checks the sha256 anyway). Also a {@link ByteBufferSerializer}, so
- * Artery can write straight into its buffers.
+ * Artifact chunks as they are: the chunk's index, the artifact's sha256 (64 ASCII bytes), then
+ * the raw bytes. CBOR would spend about 5 bytes per float; this spends 4 (and the receiver
+ * checks the sha256 anyway). Also a {@link ByteBufferSerializer}, so Artery writes straight into
+ * its buffers. Decoding checks every length against what the frame holds.
  */
 public final class ArtifactDataSerializer extends SerializerWithStringManifest implements ByteBufferSerializer {
-  private static final String MANIFEST = "A";
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String MANIFEST = "C";
+  private static final int SHA256_HEX = 64;
+  private static final int HEADER = Long.BYTES + SHA256_HEX;
 
   public ArtifactDataSerializer(ExtendedActorSystem system) {}
 
@@ -40,18 +39,9 @@ public final class ArtifactDataSerializer extends SerializerWithStringManifest i
     return chunk;
   }
 
-  private static byte[] header(ArtifactChunk chunk) {
-    try {
-      return JSON.writeValueAsBytes(chunk.ref());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   @Override
   public byte[] toBinary(Object o) {
-    ArtifactChunk chunk = chunk(o);
-    ByteBuffer buffer = ByteBuffer.allocate(12 + header(chunk).length + chunk.bytes().length);
+    ByteBuffer buffer = ByteBuffer.allocate(HEADER + chunk(o).bytes().length);
     toBinary(o, buffer);
     return buffer.array();
   }
@@ -59,8 +49,11 @@ public final class ArtifactDataSerializer extends SerializerWithStringManifest i
   @Override
   public void toBinary(Object o, ByteBuffer buffer) {
     ArtifactChunk chunk = chunk(o);
-    byte[] header = header(chunk);
-    buffer.putInt(chunk.index()).putInt(chunk.count()).putInt(header.length).put(header).put(chunk.bytes());
+    byte[] sha256 = chunk.sha256().getBytes(StandardCharsets.US_ASCII);
+    if (sha256.length != SHA256_HEX) {
+      throw new IllegalArgumentException("not a sha256 hex digest: " + chunk.sha256());
+    }
+    buffer.putLong(chunk.index()).put(sha256).put(chunk.bytes());
   }
 
   @Override
@@ -71,18 +64,20 @@ public final class ArtifactDataSerializer extends SerializerWithStringManifest i
   @Override
   public Object fromBinary(ByteBuffer buffer, String manifest) throws NotSerializableException {
     if (!MANIFEST.equals(manifest)) {
-      throw new NotSerializableException("unknown manifest " + manifest);
+      throw new NotSerializableException("unknown artifact message manifest " + manifest);
     }
-    try {
-      int index = buffer.getInt();
-      int count = buffer.getInt();
-      byte[] header = new byte[buffer.getInt()];
-      buffer.get(header);
-      byte[] bytes = new byte[buffer.remaining()];
-      buffer.get(bytes);
-      return new ArtifactChunk(JSON.readValue(header, ArtifactRef.class), index, count, bytes);
-    } catch (IOException | RuntimeException e) {
-      throw new NotSerializableException("corrupt artifact message: " + e.getMessage());
+    if (buffer.remaining() < HEADER || buffer.remaining() - HEADER > ArtifactStoreProtocol.CHUNK_BYTES) {
+      throw new NotSerializableException("corrupt artifact chunk: " + buffer.remaining() + " bytes");
     }
+    long index = buffer.getLong();
+    byte[] sha256 = new byte[SHA256_HEX];
+    buffer.get(sha256);
+    String hex = new String(sha256, StandardCharsets.US_ASCII);
+    if (index < 0 || !hex.matches("[0-9a-f]{64}")) {
+      throw new NotSerializableException("corrupt artifact chunk header");
+    }
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.get(bytes);
+    return new ArtifactChunk(hex, index, bytes);
   }
 }

@@ -1,5 +1,7 @@
 package org.subspace.protocol.tensor;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.Arrays;
 
 /**
@@ -7,7 +9,7 @@ import java.util.Arrays;
  * in row-major order (float32 as {@code float[]}, float64 as {@code double[]}, int64 as
  * {@code long[]}); the arrays of the other dtypes are null.
  */
-public record Tensor(DType dtype, long[] shape, float[] floats, double[] doubles, long[] longs) {
+public record Tensor(DType dtype, long[] shape, float[] floats, double[] doubles, long[] longs) implements NpyData {
 
   public enum DType {
     FLOAT32("<f4", 4),
@@ -111,6 +113,20 @@ public record Tensor(DType dtype, long[] shape, float[] floats, double[] doubles
       System.arraycopy(rows[r], 0, flat, r * columns, columns);
     }
     return of(flat, rows.length, columns);
+  }
+
+  @Override
+  public long[] shape() {
+    return shape.clone();
+  }
+
+  @Override
+  public void writeValues(OutputStream out, ValueBuffer scratch) throws IOException {
+    switch (dtype) {
+      case FLOAT32 -> scratch.write(out, floats);
+      case FLOAT64 -> scratch.write(out, doubles);
+      case INT64 -> scratch.write(out, longs);
+    }
   }
 
   public long size() {

@@ -1,21 +1,21 @@
 package org.subspace.workers.actors;
 
 import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.receptionist.Receptionist;
 import akka.actor.typed.receptionist.ServiceKey;
-import java.util.Arrays;
+import java.time.Duration;
 import org.subspace.protocol.store.ArtifactStoreProtocol;
 import org.subspace.workers.store.ArtifactStore;
-import org.subspace.workers.store.CorruptArtifactException;
 
 /**
- * Serves a node's artifacts to other actors and nodes: the verified bytes of an artifact in
- * chunks of {@link ArtifactStoreProtocol#CHUNK_BYTES} (raw binary serializer), or why they
- * cannot be had.
+ * Serves a node's artifacts to other actors and nodes: each {@link ArtifactStoreProtocol.Fetch}
+ * gets an {@link ArtifactSender} of its own on the blocking dispatcher, which streams the file
+ * as the receiver grants credit. This actor itself never touches the disk.
  */
 public final class ArtifactServer extends AbstractBehavior<ArtifactStoreProtocol.Command> {
   /** The sweep's store (on the orchestrator's node) registers under this key. */
@@ -35,10 +35,13 @@ public final class ArtifactServer extends AbstractBehavior<ArtifactStoreProtocol
   }
 
   private final ArtifactStore store;
+  private final Duration stallTimeout;
+  private long transfers;
 
   private ArtifactServer(ActorContext<ArtifactStoreProtocol.Command> context, ArtifactStore store) {
     super(context);
     this.store = store;
+    this.stallTimeout = TransferSettings.of(context.getSystem()).stallTimeout();
   }
 
   @Override
@@ -47,19 +50,8 @@ public final class ArtifactServer extends AbstractBehavior<ArtifactStoreProtocol
   }
 
   private Behavior<ArtifactStoreProtocol.Command> onFetch(ArtifactStoreProtocol.Fetch fetch) {
-    byte[] bytes;
-    try {
-      bytes = store.read(fetch.ref());
-    } catch (CorruptArtifactException e) {
-      fetch.replyTo().tell(new ArtifactStoreProtocol.ArtifactMissing(fetch.ref(), e.getMessage()));
-      return this;
-    }
-    int size = ArtifactStoreProtocol.CHUNK_BYTES;
-    int count = Math.max(1, (bytes.length + size - 1) / size);
-    for (int i = 0; i < count; i++) {
-      byte[] chunk = Arrays.copyOfRange(bytes, i * size, Math.min(bytes.length, (i + 1) * size));
-      fetch.replyTo().tell(new ArtifactStoreProtocol.ArtifactChunk(fetch.ref(), i, count, chunk));
-    }
+    getContext().spawn(ArtifactSender.create(store, fetch, stallTimeout), "send-" + ++transfers,
+        DispatcherSelector.fromConfig(StageWorker.BLOCKING_DISPATCHER));
     return this;
   }
 }

@@ -41,7 +41,6 @@ public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
       StageKind.SUBSPACE, "subspace-builder",
       StageKind.SAMPLE, "sampler",
       StageKind.EVALUATE, "evaluator");
-  private static final Duration FETCH_TIMEOUT = Duration.ofMinutes(2);
   private static final Logger log = LoggerFactory.getLogger(StageWorker.class);
 
   public sealed interface Command {}
@@ -134,15 +133,16 @@ public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
    * is none or it cannot be had.
    */
   private ArtifactRef localInputs(WorkerProtocol.RunStage request, ActorSystem<?> system) {
+    ArtifactFetch fetch = ArtifactFetch.get(system);
     for (ArtifactRef input : request.stage().inputs()) {
-      ArtifactFetch.fetchInto(system, request.artifacts(), input, executor.store(), FETCH_TIMEOUT);
+      fetch.fetchInto(request.artifacts(), input, executor.store());
     }
     ArtifactRef checkpoint = request.resumeFrom();
     if (checkpoint == null) {
       return null;
     }
     try {
-      ArtifactFetch.fetchInto(system, request.artifacts(), checkpoint, executor.store(), FETCH_TIMEOUT);
+      fetch.fetchInto(request.artifacts(), checkpoint, executor.store());
       return checkpoint;
     } catch (RuntimeException e) {
       log.warn("checkpoint {} unavailable ({}); starting {} afresh", checkpoint.shortName(),

@@ -49,7 +49,7 @@ final class ClassifierFamily implements ModelFamily {
       ClassifierTrainer trainer = new ClassifierTrainer(network, split.train(),
           Specs.classifierTraining(spec.training(), problem.data().images().augment()), spec.seed());
       TrainingState start = resumeFrom == null
-          ? trainer.initial() : Codecs.trainingState(store.readTensors(resumeFrom));
+          ? trainer.initial() : store.read(resumeFrom, Codecs::trainingState);
       context.faultPoint((double) start.epochsDone() / spec.training().epochs());
       TrainingState trained = trainer.run(start,
           StageExecutor.epochListener(store, spec.training().epochs(), policy, context));

@@ -7,6 +7,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.subspace.protocol.tensor.FloatRows;
+import org.subspace.protocol.tensor.NpyData;
+import org.subspace.protocol.tensor.NpzFile;
 import org.subspace.protocol.tensor.Tensor;
 import org.subspace.workers.inference.EllipticalSliceSampler;
 import org.subspace.workers.inference.HamiltonianSampler;
@@ -19,20 +22,16 @@ import org.subspace.workers.train.TrainingState;
 public final class Codecs {
   private Codecs() {}
 
-  public static Map<String, Tensor> trainingState(TrainingState state) {
+  /** A training state as it is stored; the deviations are written row by row, never copied into one array. */
+  public static Map<String, NpyData> trainingState(TrainingState state) {
     SwagMoments swag = state.swag();
-    List<float[]> deviations = swag.deviations();
     int p = state.weights().length;
-    float[] flat = new float[deviations.size() * p];
-    for (int k = 0; k < deviations.size(); k++) {
-      System.arraycopy(deviations.get(k), 0, flat, k * p, p);
-    }
-    Map<String, Tensor> t = new LinkedHashMap<>();
+    Map<String, NpyData> t = new LinkedHashMap<>();
     t.put(WEIGHTS, Tensor.of(state.weights(), p));
     t.put(MOMENTUM, Tensor.of(state.momentum(), p));
     t.put(SWA_MEAN, Tensor.of(swag.mean(), p));
     t.put(SWA_SQUARE_MEAN, Tensor.of(swag.squareMean(), p));
-    t.put(DEVIATIONS, Tensor.of(flat, deviations.size(), p));
+    t.put(DEVIATIONS, new FloatRows(swag.deviations(), p));
     t.put(SWAG_COUNT, Tensor.scalar(swag.count()));
     t.put(MAX_DEVIATIONS, Tensor.scalar((long) swag.maxDeviations()));
     t.put(EPOCHS_DONE, Tensor.scalar((long) state.epochsDone()));
@@ -40,12 +39,20 @@ public final class Codecs {
     return t;
   }
 
-  public static TrainingState trainingState(Map<String, Tensor> t) {
-    float[][] deviations = t.get(DEVIATIONS).floatRows();
-    SwagMoments swag = SwagMoments.restore(t.get(SWAG_COUNT).longValue(), t.get(SWA_MEAN).doubles(),
-        t.get(SWA_SQUARE_MEAN).doubles(), List.of(deviations), (int) t.get(MAX_DEVIATIONS).longValue());
-    return new TrainingState((int) t.get(EPOCHS_DONE).longValue(), t.get(WEIGHTS).floats(),
-        t.get(MOMENTUM).floats(), swag, t.get(LAST_LOSS).doubleValue());
+  public static TrainingState trainingState(NpzFile t) {
+    return new TrainingState((int) t.tensor(EPOCHS_DONE).longValue(), weights(t), t.tensor(MOMENTUM).floats(),
+        swagMoments(t), t.tensor(LAST_LOSS).doubleValue());
+  }
+
+  /** The SWAG moments of a stored training state, without its weights and momentum. */
+  public static SwagMoments swagMoments(NpzFile t) {
+    return SwagMoments.restore(t.tensor(SWAG_COUNT).longValue(), t.tensor(SWA_MEAN).doubles(),
+        t.tensor(SWA_SQUARE_MEAN).doubles(), List.of(t.floatRows(DEVIATIONS)), (int) t.tensor(MAX_DEVIATIONS).longValue());
+  }
+
+  /** The weights of a stored training state, without reading the rest. */
+  public static float[] weights(NpzFile t) {
+    return t.tensor(WEIGHTS).floats();
   }
 
   public static Map<String, Tensor> subspace(Subspace s) {
@@ -56,10 +63,10 @@ public final class Codecs {
     return t;
   }
 
-  public static Subspace subspace(Map<String, Tensor> t) {
-    Tensor projection = t.get(PROJECTION);
-    return new Subspace(t.get(MEAN).floats(), projection.floats(), (int) projection.shape()[0],
-        t.get(SINGULAR_VALUES).doubles());
+  public static Subspace subspace(NpzFile t) {
+    Tensor projection = t.tensor(PROJECTION);
+    return new Subspace(t.tensor(MEAN).floats(), projection.floats(), (int) projection.shape()[0],
+        t.tensor(SINGULAR_VALUES).doubles());
   }
 
   /** A chain: its kept samples and, for resuming, its current state. */

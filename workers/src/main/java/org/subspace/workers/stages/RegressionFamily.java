@@ -69,7 +69,7 @@ final class RegressionFamily implements ModelFamily {
     var settings = Specs.training(spec.training(), problem.model());
     TrainingState start = resumeFrom == null
         ? TrainingState.initial(mlp.spec(), settings, spec.seed())
-        : Codecs.trainingState(store.readTensors(resumeFrom));
+        : store.read(resumeFrom, Codecs::trainingState);
     context.faultPoint((double) start.epochsDone() / settings.epochs());
     TrainingState trained = new SgdTrainer(mlp, data, settings, spec.seed())
         .run(start, StageExecutor.epochListener(store, settings.epochs(), policy, context));

@@ -36,6 +36,7 @@ import org.subspace.workers.store.ArtifactStore;
 import org.subspace.workers.subspace.Subspace;
 import org.subspace.workers.subspace.Subspaces;
 import org.subspace.workers.train.SgdTrainer;
+import org.subspace.workers.train.SwagMoments;
 import org.subspace.workers.train.TrainingState;
 
 /**
@@ -102,7 +103,7 @@ public final class StageExecutor {
   }
 
   private float[] weights(ArtifactRef trained) {
-    return Codecs.trainingState(store.readTensors(trained)).weights();
+    return store.read(trained, Codecs::weights);
   }
 
   /** Progress, metrics, in-stage checkpoints and fault points after each epoch of a training. */
@@ -142,14 +143,14 @@ public final class StageExecutor {
       Map<String, Tensor> curve = store.readTensors(source);
       return Subspaces.curve(curve.get(START).floats(), curve.get(MIDDLE).floats(), curve.get(END).floats());
     }
-    TrainingState trained = Codecs.trainingState(store.readTensors(source));
-    float[] mean = trained.swag().meanAsFloats();
+    SwagMoments swag = store.read(source, Codecs::swagMoments);
+    float[] mean = swag.meanAsFloats();
     return switch (spec.kind()) {
-      case PCA -> Subspaces.pca(mean, trained.swag().deviations(), spec.rank());
+      case PCA -> Subspaces.pca(mean, swag.deviations(), spec.rank());
       case RANDOM -> switch (spec.randomScale()) {
         case UNIT -> Subspaces.random(mean, spec.rank(), spec.seed());
         case PCA -> Subspaces.random(mean, spec.rank(), spec.seed(),
-            Subspaces.pca(mean, trained.swag().deviations(), spec.rank()).singularValues());
+            Subspaces.pca(mean, swag.deviations(), spec.rank()).singularValues());
       };
       case CURVE -> throw new AssertionError("built from the curve above");
     };
@@ -157,7 +158,7 @@ public final class StageExecutor {
 
   /** The leading {@code rank} rows of a stored subspace. */
   private Subspace subspaceOfRank(ArtifactRef ref, int rank) {
-    return Codecs.subspace(store.readTensors(ref)).truncate(rank);
+    return store.read(ref, Codecs::subspace).truncate(rank);
   }
 
   private Result sample(Stage.Sample stage, ArtifactRef resumeFrom, CheckpointPolicy policy, Context context) {
@@ -253,8 +254,8 @@ public final class StageExecutor {
 
   private Result swag(SampleSpec.Swag spec, ArtifactRef trained, Context context) {
     context.faultPoint(0.5);
-    TrainingState state = Codecs.trainingState(store.readTensors(trained));
-    float[][] networks = SwagSampler.sample(state.swag(), spec.scale(), spec.samples(), spec.seed());
+    SwagMoments swag = store.read(trained, Codecs::swagMoments);
+    float[][] networks = SwagSampler.sample(swag, spec.scale(), spec.samples(), spec.seed());
     ArtifactRef output = store.putTensors(ArtifactKind.SWAG_SAMPLES, Map.of(WEIGHTS, Tensor.ofRows(networks)));
     return new Result(List.of(output), Map.of("samples", (double) networks.length, "likelihood_evals", 0.0));
   }

@@ -4,29 +4,47 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
-import java.io.ByteArrayInputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.subspace.protocol.Sha256;
 import org.subspace.protocol.stage.StageManifest;
 import org.subspace.protocol.store.ArtifactRef;
 import org.subspace.protocol.tensor.Npy;
+import org.subspace.protocol.tensor.NpyData;
+import org.subspace.protocol.tensor.NpzFile;
 import org.subspace.protocol.tensor.Tensor;
+import org.subspace.protocol.tensor.ValueBuffer;
 import org.subspace.protocol.vocabulary.ArtifactKind;
 
 /**
  * A content-addressed store on disk, the sweep's durable memory:
- * {@code objects/ab/<sha256>} holds artifact bytes (written atomically, verified against their
- * hash on every read), {@code stages/<key>.json} says a stage is done and what it produced,
- * {@code checkpoints/<key>.json} points at a running stage's last in-stage checkpoint.
+ * {@code objects/ab/<sha256>} holds artifact bytes, {@code stages/<key>.json} says a stage is
+ * done and what it produced, {@code checkpoints/<key>.json} points at a running stage's last
+ * in-stage checkpoint.
+ *
+ * <p>Artifacts of any size stream through bounded buffers: a writer hashes the bytes as they go
+ * to a temporary file in {@code incoming/} and renames it into place once whole; a read
+ * re-hashes the file before anything uses it. No artifact is ever held whole on the heap.
  *
  * <p>Safe to share between threads: files are immutable once renamed into place, and a file
  * of a given name always has the same content.
@@ -34,11 +52,19 @@ import org.subspace.protocol.vocabulary.ArtifactKind;
 public final class ArtifactStore {
   private static final ObjectMapper JSON = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  /**
+   * Objects at least this large are hashed once per process while their size and modification
+   * time stay the same; re-hashing gigabytes on every read would cost seconds each time.
+   */
+  private static final long VERIFY_ONCE_BYTES = 64L << 20;
 
   /** Prometheus: subspace_artifact_stored_bytes_total. */
   private static final Counter STORED_BYTES = Metrics.counter("subspace.artifact.stored.bytes");
 
+  private record FileStamp(long size, FileTime modified) {}
+
   private final Path root;
+  private final Map<String, FileStamp> verified = new ConcurrentHashMap<>();
 
   public ArtifactStore(Path root) {
     this.root = root;
@@ -46,6 +72,7 @@ public final class ArtifactStore {
       Files.createDirectories(root.resolve("objects"));
       Files.createDirectories(root.resolve("stages"));
       Files.createDirectories(root.resolve("checkpoints"));
+      Files.createDirectories(incoming());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the artifact store in " + root + ": " + e.getMessage(), e);
     }
@@ -55,8 +82,13 @@ public final class ArtifactStore {
     return root;
   }
 
-  /** Stores tensors as one {@code .npz} artifact. */
-  public ArtifactRef putTensors(ArtifactKind kind, Map<String, Tensor> tensors) {
+  /** Where artifacts are written before they are whole; what is left there after a crash is garbage. */
+  Path incoming() {
+    return root.resolve("incoming");
+  }
+
+  /** Stores tensors as one {@code .npz} artifact, streamed to disk member by member. */
+  public ArtifactRef putTensors(ArtifactKind kind, Map<String, ? extends NpyData> tensors) {
     Map<String, List<Long>> shapes = new LinkedHashMap<>();
     tensors.forEach((name, t) -> {
       List<Long> shape = new ArrayList<>();
@@ -65,71 +97,98 @@ public final class ArtifactStore {
       }
       shapes.put(name, shape);
     });
-    return put(kind, Npy.npzBytes(tensors), shapes);
-  }
-
-  public ArtifactRef put(ArtifactKind kind, byte[] bytes, Map<String, List<Long>> shapes) {
-    ArtifactRef ref = new ArtifactRef(Sha256.hex(bytes), kind, bytes.length, shapes);
-    Path file = objectPath(ref);
-    if (!Files.exists(file)) {
+    try (Writer writer = new Writer(null)) {
       try {
-        Files.createDirectories(file.getParent());
+        Npy.writeNpz(writer.stream(), tensors);
       } catch (IOException e) {
-        throw DiskFullException.writeFailed(file.getParent(), e);
+        throw DiskFullException.writeFailed(writer.temporary, e);
       }
-      AtomicFiles.write(file, bytes);
-      STORED_BYTES.increment(bytes.length);
+      return writer.commit(kind, shapes);
     }
-    return ref;
   }
 
-  /** Stores bytes received from elsewhere, after checking that they are what {@code ref} names. */
-  public void putVerified(ArtifactRef ref, byte[] bytes) {
-    verify(ref, bytes, "received");
-    put(ref.kind(), bytes, ref.shapes());
+  /** A writer for bytes received from elsewhere: its commit checks they are exactly what {@code ref} names. */
+  public Writer receive(ArtifactRef ref) {
+    return new Writer(ref);
   }
 
   public boolean contains(ArtifactRef ref) {
-    return Files.exists(objectPath(ref));
+    return Files.exists(objectFile(ref));
   }
 
-  /** The artifact's bytes, verified; a corrupted file is deleted so that it gets recomputed. */
-  public byte[] read(ArtifactRef ref) {
-    Path file = objectPath(ref);
-    byte[] bytes;
+  /**
+   * Checks the artifact's bytes against its name; a file whose content does not match its name
+   * is deleted, so that it gets recomputed or fetched again.
+   */
+  public void verify(ArtifactRef ref) {
+    Path file = objectFile(ref);
+    FileStamp stamp;
+    String sha256;
     try {
-      bytes = Files.readAllBytes(file);
+      stamp = new FileStamp(Files.size(file), Files.getLastModifiedTime(file));
+      if (stamp.equals(verified.get(ref.sha256()))) {
+        return;
+      }
+      sha256 = Sha256.hex(file);
     } catch (NoSuchFileException e) {
       throw new CorruptArtifactException(ref.shortName() + ": missing from the store (" + file + ")");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
     }
-    try {
-      verify(ref, bytes, file.toString());
-    } catch (CorruptArtifactException e) {
+    if (stamp.size() != ref.bytes() || !sha256.equals(ref.sha256())) {
       try {
         Files.deleteIfExists(file);
       } catch (IOException ignored) {
         // Reporting the corruption matters more than removing the file.
       }
-      throw e;
+      throw new CorruptArtifactException(String.format("%s: %s has %d bytes hashing to %s, expected %d bytes, %s",
+          ref.shortName(), file, stamp.size(), sha256.substring(0, 12), ref.bytes(), ref.sha256().substring(0, 12)));
     }
-    return bytes;
+    if (stamp.size() >= VERIFY_ONCE_BYTES) {
+      verified.put(ref.sha256(), stamp);
+    }
   }
 
-  public Map<String, Tensor> readTensors(ArtifactRef ref) {
+  /** The artifact's file, verified: for streaming it elsewhere. */
+  public Path verifiedFile(ArtifactRef ref) {
+    verify(ref);
+    return objectFile(ref);
+  }
+
+  /** Opens a verified artifact for reading tensor by tensor; the caller closes it. */
+  public NpzFile open(ArtifactRef ref) {
+    Path file = verifiedFile(ref);
     try {
-      return Npy.readNpz(new ByteArrayInputStream(read(ref)));
+      return NpzFile.open(file);
     } catch (IOException e) {
       throw new CorruptArtifactException(ref.shortName() + ": not a valid .npz: " + e.getMessage());
     }
   }
 
-  private static void verify(ArtifactRef ref, byte[] bytes, String where) {
-    if (bytes.length != ref.bytes() || !Sha256.hex(bytes).equals(ref.sha256())) {
-      throw new CorruptArtifactException(String.format("%s: %s has %d bytes hashing to %s, expected %d bytes, %s",
-          ref.shortName(), where, bytes.length, Sha256.hex(bytes).substring(0, 12), ref.bytes(),
-          ref.sha256().substring(0, 12)));
+  /** Decodes a verified artifact, reading only the tensors {@code decoder} asks for. */
+  public <T> T read(ArtifactRef ref, Function<NpzFile, T> decoder) {
+    try (NpzFile npz = open(ref)) {
+      return decoder.apply(npz);
+    } catch (UncheckedIOException e) {
+      throw new CorruptArtifactException(ref.shortName() + ": " + e.getMessage());
+    }
+  }
+
+  /** Every tensor of a small artifact. */
+  public Map<String, Tensor> readTensors(ArtifactRef ref) {
+    return read(ref, NpzFile::all);
+  }
+
+  /** Copies a verified artifact to {@code target} (whole or not at all), e.g. to export it as an {@code .npz}. */
+  public void copyTo(ArtifactRef ref, Path target) {
+    Path source = verifiedFile(ref);
+    Path temporary = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+    try {
+      Files.copy(source, temporary);
+      Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      deleteQuietly(temporary);
+      throw DiskFullException.writeFailed(target, e);
     }
   }
 
@@ -147,9 +206,7 @@ public final class ArtifactStore {
       return manifest;
     }
     for (ArtifactRef output : manifest.get().outputs()) {
-      try {
-        read(output);
-      } catch (CorruptArtifactException e) {
+      if (!intact(output)) {
         return Optional.empty();
       }
     }
@@ -162,18 +219,25 @@ public final class ArtifactStore {
 
   /** The last checkpoint of an unfinished stage, if it is present and intact. */
   public Optional<ArtifactRef> checkpoint(String key) {
-    return readJson(root.resolve("checkpoints").resolve(key + ".json"), ArtifactRef.class).filter(ref -> {
-      try {
-        read(ref);
-        return true;
-      } catch (CorruptArtifactException e) {
-        return false;
-      }
-    });
+    return readJson(root.resolve("checkpoints").resolve(key + ".json"), ArtifactRef.class).filter(this::intact);
   }
 
-  private Path objectPath(ArtifactRef ref) {
-    return root.resolve("objects").resolve(ref.sha256().substring(0, 2)).resolve(ref.sha256());
+  private boolean intact(ArtifactRef ref) {
+    try {
+      verify(ref);
+      return true;
+    } catch (CorruptArtifactException e) {
+      return false;
+    }
+  }
+
+  /** Where the artifact's bytes are (or would be); unverified: {@link #verifiedFile} checks them. */
+  public Path objectFile(ArtifactRef ref) {
+    return objectPath(ref.sha256());
+  }
+
+  Path objectPath(String sha256) {
+    return root.resolve("objects").resolve(sha256.substring(0, 2)).resolve(sha256);
   }
 
   private static void writeJson(Path file, Object value) {
@@ -193,6 +257,100 @@ public final class ArtifactStore {
     } catch (IOException e) {
       // A damaged record is as good as none: the stage is recomputed.
       return Optional.empty();
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException ignored) {
+      // Only a temporary: gc removes what is left.
+    }
+  }
+
+  /**
+   * An artifact being written: bytes go through a sha256 digest to a temporary file in
+   * {@code incoming/}; {@link #commit} renames it into {@code objects/} under its hash, and
+   * closing without a commit deletes it.
+   */
+  public final class Writer implements AutoCloseable {
+    private final ArtifactRef expected;
+    private final Path temporary;
+    private final FileChannel channel;
+    private final MessageDigest digest = Sha256.digest();
+    private final OutputStream out;
+    private boolean done;
+
+    private Writer(ArtifactRef expected) {
+      this.expected = expected;
+      this.temporary = incoming().resolve(UUID.randomUUID() + ".tmp");
+      try {
+        this.channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      } catch (IOException e) {
+        throw DiskFullException.writeFailed(temporary, e);
+      }
+      this.out = new BufferedOutputStream(new DigestOutputStream(Channels.newOutputStream(channel), digest),
+          ValueBuffer.BYTES);
+    }
+
+    public OutputStream stream() {
+      return out;
+    }
+
+    public void write(byte[] bytes) {
+      try {
+        out.write(bytes);
+      } catch (IOException e) {
+        throw DiskFullException.writeFailed(temporary, e);
+      }
+    }
+
+    /** The received artifact, in place once its bytes proved to be what was expected. */
+    public ArtifactRef commit() {
+      return commit(expected.kind(), expected.shapes());
+    }
+
+    ArtifactRef commit(ArtifactKind kind, Map<String, List<Long>> shapes) {
+      long size;
+      try {
+        out.flush();
+        channel.force(true);
+        size = channel.size();
+        channel.close();
+      } catch (IOException e) {
+        throw DiskFullException.writeFailed(temporary, e);
+      }
+      ArtifactRef ref = new ArtifactRef(Sha256.hex(digest), kind, size, shapes);
+      if (expected != null && (size != expected.bytes() || !ref.sha256().equals(expected.sha256()))) {
+        throw new CorruptArtifactException(String.format("%s: received %d bytes hashing to %s, expected %d bytes",
+            expected.shortName(), size, ref.sha256().substring(0, 12), expected.bytes()));
+      }
+      Path file = objectFile(ref);
+      try {
+        if (Files.exists(file)) {
+          deleteQuietly(temporary);
+        } else {
+          Files.createDirectories(file.getParent());
+          Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
+          STORED_BYTES.increment(size);
+        }
+      } catch (IOException e) {
+        throw DiskFullException.writeFailed(file, e);
+      }
+      done = true;
+      return ref;
+    }
+
+    @Override
+    public void close() {
+      if (!done) {
+        try {
+          channel.close();
+        } catch (IOException ignored) {
+          // Deleting the temporary below is what matters.
+        }
+        deleteQuietly(temporary);
+      }
     }
   }
 }

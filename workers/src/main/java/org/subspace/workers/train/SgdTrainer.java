@@ -23,7 +23,10 @@ public final class SgdTrainer {
     }
   }
 
-  /** Called after every epoch; {@code snapshot} copies the state only when asked. */
+  /**
+   * Called after every epoch. {@code snapshot} gives the state then, sharing the trainer's SWAG
+   * moments (gigabytes at scale): use it during the call, or {@link TrainingState#copy} it.
+   */
   public interface EpochListener {
     void afterEpoch(int epochsDone, double meanLoss, java.util.function.Supplier<TrainingState> snapshot);
   }
@@ -44,8 +47,7 @@ public final class SgdTrainer {
   public TrainingState run(TrainingState start, EpochListener listener) {
     int n = data.trainCount();
     int p = mlp.spec().parameterCount();
-    SwagMoments swag = SwagMoments.restore(start.swag().count(), start.swag().mean(), start.swag().squareMean(),
-        start.swag().deviations(), settings.maxDeviations());
+    SwagMoments swag = start.swag().copy();
     double lastLoss = start.lastLoss();
     try (NDManager manager = NDManager.newBaseManager()) {
       NDArray x = manager.create(data.trainX(), new Shape(n, data.features()));
@@ -70,8 +72,7 @@ public final class SgdTrainer {
           int done = epoch + 1;
           double loss = lastLoss;
           listener.afterEpoch(done, loss, () -> new TrainingState(done, weights.toFloatArray(),
-              momentum.toFloatArray(), SwagMoments.restore(swag.count(), swag.mean(), swag.squareMean(),
-                  swag.deviations(), settings.maxDeviations()), loss));
+              momentum.toFloatArray(), swag, loss));
         }
       }
       return new TrainingState(settings.epochs(), weights.toFloatArray(), momentum.toFloatArray(), swag, lastLoss);

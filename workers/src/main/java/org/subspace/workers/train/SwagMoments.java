@@ -1,7 +1,6 @@
 package org.subspace.workers.train;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 
@@ -30,14 +29,17 @@ public final class SwagMoments {
     this.squareMean = new double[parameters];
   }
 
-  /** Restores moments saved from {@link #mean()}, {@link #squareMean()}, {@link #deviations()}. */
+  /**
+   * Restores moments saved from {@link #mean()}, {@link #squareMean()}, {@link #deviations()}.
+   * The deviation rows are taken as they are, not copied: pass rows nobody else holds.
+   */
   public static SwagMoments restore(
       long count, double[] mean, double[] squareMean, List<float[]> deviations, int maxDeviations) {
     SwagMoments moments = new SwagMoments(mean.length, maxDeviations);
     moments.count = count;
     System.arraycopy(mean, 0, moments.mean, 0, mean.length);
     System.arraycopy(squareMean, 0, moments.squareMean, 0, squareMean.length);
-    deviations.forEach(d -> moments.deviations.addLast(d.clone()));
+    moments.deviations.addAll(deviations);
     return moments;
   }
 
@@ -89,10 +91,16 @@ public final class SwagMoments {
     return squareMean.clone();
   }
 
-  /** The kept deviations, oldest first. */
+  /**
+   * The kept deviations, oldest first: the moments' own rows, not copies (at CIFAR scale they
+   * are gigabytes), so callers read them and never write them.
+   */
   public List<float[]> deviations() {
-    List<float[]> copy = new ArrayList<>(deviations.size());
-    deviations.forEach(d -> copy.add(d.clone()));
-    return copy;
+    return List.copyOf(deviations);
+  }
+
+  /** An independent copy, each array copied once. */
+  public SwagMoments copy() {
+    return restore(count, mean, squareMean, deviations.stream().map(float[]::clone).toList(), maxDeviations);
   }
 }

@@ -16,4 +16,9 @@ public record TrainingState(int epochsDone, float[] weights, float[] momentum, S
     return new TrainingState(0, weights, new float[weights.length],
         new SwagMoments(weights.length, settings.maxDeviations()), Double.NaN);
   }
+
+  /** An independent copy: one that later epochs of the trainer it came from cannot change. */
+  public TrainingState copy() {
+    return new TrainingState(epochsDone, weights.clone(), momentum.clone(), swag.copy(), lastLoss);
+  }
 }

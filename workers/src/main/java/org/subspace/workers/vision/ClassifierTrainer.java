@@ -52,8 +52,7 @@ public final class ClassifierTrainer {
 
   /** Trains from {@code start} up to the configured epochs; {@code listener} may be null. */
   public TrainingState run(TrainingState start, SgdTrainer.EpochListener listener) {
-    SwagMoments swag = SwagMoments.restore(start.swag().count(), start.swag().mean(), start.swag().squareMean(),
-        start.swag().deviations(), settings.maxDeviations());
+    SwagMoments swag = start.swag().copy();
     network.setWeights(start.weights());
     List<NDArray> parameters = network.parameterArrays();
     List<NDArray> velocity = new ArrayList<>();
@@ -80,8 +79,7 @@ public final class ClassifierTrainer {
           int done = epoch + 1;
           double loss = lastLoss;
           listener.afterEpoch(done, loss, () -> new TrainingState(done, network.weights(),
-              ClassifierNetwork.flatten(velocity), SwagMoments.restore(swag.count(), swag.mean(), swag.squareMean(), swag.deviations(),
-                  settings.maxDeviations()), loss));
+              ClassifierNetwork.flatten(velocity), swag, loss));
         }
       }
       return new TrainingState(settings.epochs(), network.weights(), ClassifierNetwork.flatten(velocity), swag,

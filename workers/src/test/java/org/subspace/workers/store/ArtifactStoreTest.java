@@ -1,5 +1,6 @@
 package org.subspace.workers.store;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,6 +20,7 @@ import org.subspace.protocol.Sha256;
 import org.subspace.protocol.stage.StageKind;
 import org.subspace.protocol.stage.StageManifest;
 import org.subspace.protocol.store.ArtifactRef;
+import org.subspace.protocol.tensor.FloatRows;
 import org.subspace.protocol.tensor.Tensor;
 import org.subspace.protocol.vocabulary.ArtifactKind;
 
@@ -39,13 +41,13 @@ class ArtifactStoreTest {
   }
 
   @Test
-  void storesByContentAndReadsBackVerified() {
+  void storesByContentAndReadsBackVerified() throws IOException {
     ArtifactStore store = new ArtifactStore(dir);
     ArtifactRef ref = store.putTensors(ArtifactKind.SUBSPACE, tensors());
     assertEquals(ref, store.putTensors(ArtifactKind.SUBSPACE, tensors()), "same content, same name");
     assertEquals(List.of(2L, 3L), ref.shapes().get("projection"));
     assertEquals(tensors(), store.readTensors(ref));
-    assertEquals(Sha256.hex(store.read(ref)), ref.sha256());
+    assertEquals(ref.sha256(), Sha256.hex(store.verifiedFile(ref)));
   }
 
   @Test
@@ -56,7 +58,7 @@ class ArtifactStoreTest {
     byte[] bytes = Files.readAllBytes(file);
     bytes[bytes.length - 5] ^= 0x01;
     Files.write(file, bytes);
-    CorruptArtifactException e = assertThrows(CorruptArtifactException.class, () -> store.read(ref));
+    CorruptArtifactException e = assertThrows(CorruptArtifactException.class, () -> store.verify(ref));
     assertTrue(e.getMessage().contains(ref.shortName()), e.getMessage());
     assertFalse(Files.exists(file), "the corrupted file is gone, so it gets recomputed");
   }
@@ -85,5 +87,66 @@ class ArtifactStoreTest {
     store.writeCheckpoint("stage-b", first);
     store.writeCheckpoint("stage-b", second);
     assertEquals(second, store.checkpoint("stage-b").orElseThrow());
+  }
+
+  @Test
+  void aMatrixHeldAsRowsStreamsToDiskAndReadsBackByRowsOrByName() throws IOException {
+    ArtifactStore store = new ArtifactStore(dir);
+    int columns = 1 << 20;
+    List<float[]> rows = new java.util.ArrayList<>();
+    for (int r = 0; r < 80; r++) {
+      float[] row = new float[columns];
+      Arrays.fill(row, r + 0.5f);
+      row[r] = -r;
+      rows.add(row);
+    }
+    Map<String, org.subspace.protocol.tensor.NpyData> members = new LinkedHashMap<>();
+    members.put("deviations", new FloatRows(rows, columns));
+    members.put("count", Tensor.scalar(80L));
+    ArtifactRef ref = store.putTensors(ArtifactKind.TRAINED, members);
+    assertTrue(ref.bytes() > 80L * columns * 4, "a 320 MiB artifact: " + ref.bytes());
+    assertEquals(List.of(80L, (long) columns), ref.shapes().get("deviations"));
+    assertEquals(ref.sha256(), Sha256.hex(store.verifiedFile(ref)), "the name is the hash of the bytes on disk");
+    assertEquals(80L, store.read(ref, npz -> npz.tensor("count")).longValue(), "one member, without the rest");
+    float[][] back = store.read(ref, npz -> npz.floatRows("deviations"));
+    for (int r = 0; r < 80; r++) {
+      assertArrayEquals(rows.get(r), back[r], "row " + r);
+    }
+    assertEmptyIncoming();
+  }
+
+  @Test
+  void receivedBytesCountOnlyWhenTheyAreWhatTheNameSays() throws IOException {
+    ArtifactStore source = new ArtifactStore(dir.resolve("source"));
+    ArtifactStore target = new ArtifactStore(dir.resolve("target"));
+    ArtifactRef ref = source.putTensors(ArtifactKind.SUBSPACE, tensors());
+    byte[] bytes = Files.readAllBytes(source.verifiedFile(ref));
+    try (ArtifactStore.Writer writer = target.receive(ref)) {
+      bytes[bytes.length / 2] ^= 0x10;
+      writer.write(bytes);
+      CorruptArtifactException e = assertThrows(CorruptArtifactException.class, writer::commit);
+      assertTrue(e.getMessage().contains(ref.shortName()), e.getMessage());
+    }
+    assertFalse(target.contains(ref));
+    try (ArtifactStore.Writer writer = target.receive(ref)) {
+      bytes[bytes.length / 2] ^= 0x10;
+      writer.write(bytes);
+      assertEquals(ref, writer.commit());
+    }
+    assertEquals(tensors(), target.readTensors(ref));
+    try (ArtifactStore.Writer abandoned = target.receive(ref)) {
+      abandoned.write(new byte[] {1, 2, 3});
+    }
+    assertEmptyIncoming(dir.resolve("target"));
+  }
+
+  private void assertEmptyIncoming() throws IOException {
+    assertEmptyIncoming(dir);
+  }
+
+  private static void assertEmptyIncoming(Path root) throws IOException {
+    try (Stream<Path> files = Files.list(root.resolve("incoming"))) {
+      assertEquals(List.of(), files.toList(), "no temporary is left behind");
+    }
   }
 }

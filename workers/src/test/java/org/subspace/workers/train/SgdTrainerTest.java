@@ -70,7 +70,7 @@ class SgdTrainerTest {
     AtomicReference<TrainingState> checkpoint = new AtomicReference<>();
     TrainingState straight = trainer.run(TrainingState.initial(SPEC, settings, 7), (epoch, loss, snapshot) -> {
       if (epoch == 13) {
-        checkpoint.set(snapshot.get());
+        checkpoint.set(snapshot.get().copy());
       }
     });
     TrainingState again = trainer.run(TrainingState.initial(SPEC, settings, 7), null);

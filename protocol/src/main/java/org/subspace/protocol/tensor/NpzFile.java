@@ -1,0 +1,131 @@
+package org.subspace.protocol.tensor;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+/**
+ * An {@code .npz} file opened for reading member by member, without reading the rest: a stage
+ * that needs a training state's weights does not read its deviations, and a matrix too large
+ * for one array is read as rows. Opening checks every member's header against its size; a
+ * member that is malformed or absent is an {@link UncheckedIOException} naming the file.
+ */
+public final class NpzFile implements AutoCloseable {
+  private record Member(ZipEntry entry, Npy.Header header) {}
+
+  private final Path file;
+  private final ZipFile zip;
+  private final Map<String, Member> members = new LinkedHashMap<>();
+  private final ValueBuffer scratch = new ValueBuffer();
+
+  private NpzFile(Path file, ZipFile zip) {
+    this.file = file;
+    this.zip = zip;
+  }
+
+  public static NpzFile open(Path file) throws IOException {
+    NpzFile npz = new NpzFile(file, new ZipFile(file.toFile()));
+    try {
+      Enumeration<? extends ZipEntry> entries = npz.zip.entries();
+      while (entries.hasMoreElements()) {
+        ZipEntry entry = entries.nextElement();
+        String name = Npy.memberName(entry);
+        Npy.Header header;
+        try (InputStream in = npz.zip.getInputStream(entry)) {
+          header = Npy.readHeader(in);
+        }
+        if (entry.getSize() != header.bytes() + header.dataBytes()) {
+          throw new IOException("member " + entry.getName() + " holds " + entry.getSize()
+              + " bytes, its header says " + (header.bytes() + header.dataBytes()));
+        }
+        npz.members.put(name, new Member(entry, header));
+      }
+      if (npz.members.isEmpty()) {
+        throw new IOException("empty .npz archive");
+      }
+      return npz;
+    } catch (IOException | RuntimeException e) {
+      npz.close();
+      throw e;
+    }
+  }
+
+  public Set<String> names() {
+    return Collections.unmodifiableSet(members.keySet());
+  }
+
+  public long[] shape(String name) {
+    return member(name).header().shape().clone();
+  }
+
+  /** The whole member as one tensor on the heap. */
+  public Tensor tensor(String name) {
+    Member member = member(name);
+    try (InputStream in = valuesOf(member)) {
+      return Npy.readValues(in, member.header(), scratch);
+    } catch (IOException e) {
+      throw failure(name, e);
+    }
+  }
+
+  /** A float32 matrix as separate rows: a matrix beyond one array's reach is read this way. */
+  public float[][] floatRows(String name) {
+    Member member = member(name);
+    long[] shape = member.header().shape();
+    if (member.header().dtype() != Tensor.DType.FLOAT32 || shape.length != 2) {
+      throw failure(name, new IOException("expected a float32 matrix, found " + member.header().dtype() + " of shape "
+          + java.util.Arrays.toString(shape)));
+    }
+    float[][] rows = new float[Math.toIntExact(shape[0])][Math.toIntExact(shape[1])];
+    try (InputStream in = valuesOf(member)) {
+      for (float[] row : rows) {
+        scratch.read(in, row);
+      }
+    } catch (IOException e) {
+      throw failure(name, e);
+    }
+    return rows;
+  }
+
+  /** Every member, in the archive's order. */
+  public Map<String, Tensor> all() {
+    Map<String, Tensor> tensors = new LinkedHashMap<>();
+    members.keySet().forEach(name -> tensors.put(name, tensor(name)));
+    return tensors;
+  }
+
+  private Member member(String name) {
+    Member member = members.get(name);
+    if (member == null) {
+      throw failure(name, new IOException("no such member (the archive has " + members.keySet() + ")"));
+    }
+    return member;
+  }
+
+  private InputStream valuesOf(Member member) throws IOException {
+    InputStream in = zip.getInputStream(member.entry());
+    in.skipNBytes(member.header().bytes());
+    return in;
+  }
+
+  private UncheckedIOException failure(String name, IOException e) {
+    return new UncheckedIOException(file + ": member " + name + ": " + e.getMessage(), e);
+  }
+
+  @Override
+  public void close() {
+    try {
+      zip.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot close " + file + ": " + e.getMessage(), e);
+    }
+  }
+}
