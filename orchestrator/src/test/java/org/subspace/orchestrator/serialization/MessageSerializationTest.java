@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -132,6 +133,9 @@ class MessageSerializationTest {
         new StageManifest("k1", StageKind.TRAIN, List.of(REF), Map.of("final_loss", 0.9), 3.5, 1),
         new ArtifactStoreProtocol.Fetch(REF, KIT.<ArtifactStoreProtocol.FetchResult>createTestProbe().getRef()),
         new ArtifactStoreProtocol.ArtifactMissing(REF, "gone"),
+        new ArtifactStoreProtocol.Offer(REF, KIT.<ArtifactStoreProtocol.Transfer>createTestProbe().getRef()),
+        new ArtifactStoreProtocol.Demand(8),
+        new ArtifactStoreProtocol.Cancel("stalled"),
         new SchedulerProtocol.Submit(train, REF),
         new SchedulerProtocol.Forwarded(succeeded, "worker-2", Double.NaN, store),
         new SchedulerProtocol.Forwarded(new StageEvent.Started("k1", 1, "worker-2"), "worker-2", 1.25, store),
@@ -158,17 +162,27 @@ class MessageSerializationTest {
     for (int i = 0; i < bytes.length; i++) {
       bytes[i] = (byte) (i * 31);
     }
-    ArtifactStoreProtocol.ArtifactChunk chunk = new ArtifactStoreProtocol.ArtifactChunk(REF, 3, 7, bytes);
+    ArtifactStoreProtocol.ArtifactChunk chunk = new ArtifactStoreProtocol.ArtifactChunk(REF.sha256(), 3, bytes);
     Serializer serializer = SERIALIZATION.findSerializerFor(chunk);
     assertInstanceOf(ArtifactDataSerializer.class, serializer);
-    // Header plus the bytes themselves: no per-element encoding, and under Artery's 256 KiB frame.
-    assertTrue(serializer.toBinary(chunk).length < bytes.length + 400);
-    assertTrue(serializer.toBinary(chunk).length < 256 * 1024);
+    // Header plus the bytes themselves: no per-element encoding, and within Artery's 2 MiB large frame.
+    assertTrue(serializer.toBinary(chunk).length <= bytes.length + 72);
+    assertTrue(serializer.toBinary(chunk).length < 2 * 1024 * 1024);
     ArtifactStoreProtocol.ArtifactChunk back = (ArtifactStoreProtocol.ArtifactChunk) roundTrip(chunk);
-    assertEquals(REF, back.ref());
+    assertEquals(REF.sha256(), back.sha256());
     assertEquals(3, back.index());
-    assertEquals(7, back.count());
     assertArrayEquals(bytes, back.bytes());
+  }
+
+  @Test
+  void aChunkWhoseLengthsLieIsRejected() {
+    ArtifactDataSerializer serializer = (ArtifactDataSerializer) SERIALIZATION.findSerializerFor(
+        new ArtifactStoreProtocol.ArtifactChunk(REF.sha256(), 0, new byte[0]));
+    assertThrows(java.io.NotSerializableException.class, () -> serializer.fromBinary(new byte[12], "C"), "too short");
+    assertThrows(java.io.NotSerializableException.class,
+        () -> serializer.fromBinary(new byte[72 + ArtifactStoreProtocol.CHUNK_BYTES + 1], "C"), "beyond a chunk");
+    assertThrows(java.io.NotSerializableException.class, () -> serializer.fromBinary(new byte[80], "C"),
+        "a header that is no sha256");
   }
 
   @Test
@@ -179,18 +193,20 @@ class MessageSerializationTest {
   @Test
   void aMultiChunkArtifactIsFetchedVerifiedAndMissingOnesAreReported(@TempDir Path dir) throws Exception {
     ArtifactStore store = new ArtifactStore(dir);
-    float[] values = new float[300_000];
+    float[] values = new float[3_000_000];
     for (int i = 0; i < values.length; i++) {
       values[i] = (float) Math.sin(i);
     }
     ArtifactRef stored = store.putTensors(ArtifactKind.SUBSPACE, Map.of("mean", Tensor.of(values, values.length)));
     assertTrue(stored.bytes() > 5 * ArtifactStoreProtocol.CHUNK_BYTES, "several chunks");
     ActorRef<ArtifactStoreProtocol.Command> server = KIT.spawn(ArtifactServer.create(store));
-    byte[] fetched = ArtifactFetch.fetch(KIT.system(), server, stored, Duration.ofSeconds(10))
-        .toCompletableFuture().get();
-    assertEquals(stored.sha256(), Sha256.hex(fetched));
+    ArtifactStore target = new ArtifactStore(dir.resolve("target"));
+    ArtifactFetch fetch = ArtifactFetch.get(KIT.system());
+    assertEquals(stored, fetch.fetch(server, stored, target).toCompletableFuture().get(60, TimeUnit.SECONDS));
+    assertEquals(stored.sha256(), Sha256.hex(target.verifiedFile(stored)));
     ExecutionException missing = assertThrows(ExecutionException.class,
-        () -> ArtifactFetch.fetch(KIT.system(), server, REF, Duration.ofSeconds(10)).toCompletableFuture().get());
-    assertTrue(missing.getCause().getMessage().contains("missing"), missing.getCause().getMessage());
+        () -> fetch.fetch(server, REF, target).toCompletableFuture().get(60, TimeUnit.SECONDS));
+    assertTrue(missing.getCause().getMessage().contains("not in the store"), missing.getCause().getMessage());
+    assertTrue(missing.getCause().getMessage().contains("after 3 tries"), missing.getCause().getMessage());
   }
 }
