@@ -4,11 +4,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
@@ -78,21 +82,31 @@ public final class NpzFile implements AutoCloseable {
 
   /** A float32 matrix as separate rows: a matrix beyond one array's reach is read this way. */
   public float[][] floatRows(String name) {
+    List<float[]> rows = new ArrayList<>();
+    forEachRow(name, row -> rows.add(row.clone()));
+    return rows.toArray(new float[0][]);
+  }
+
+  /**
+   * Streams a float32 matrix row by row through one reused array: a matrix of any size, read
+   * with one row of memory. {@code each} must not keep the array it is given.
+   */
+  public void forEachRow(String name, Consumer<float[]> each) {
     Member member = member(name);
     long[] shape = member.header().shape();
     if (member.header().dtype() != Tensor.DType.FLOAT32 || shape.length != 2) {
       throw failure(name, new IOException("expected a float32 matrix, found " + member.header().dtype() + " of shape "
-          + java.util.Arrays.toString(shape)));
+          + Arrays.toString(shape)));
     }
-    float[][] rows = new float[Math.toIntExact(shape[0])][Math.toIntExact(shape[1])];
+    float[] row = new float[Math.toIntExact(shape[1])];
     try (InputStream in = valuesOf(member)) {
-      for (float[] row : rows) {
+      for (long r = 0; r < shape[0]; r++) {
         scratch.read(in, row);
+        each.accept(row);
       }
     } catch (IOException e) {
       throw failure(name, e);
     }
-    return rows;
   }
 
   /** Every member, in the archive's order. */
