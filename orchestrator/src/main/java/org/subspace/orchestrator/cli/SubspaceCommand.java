@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
     versionProvider = VersionProvider.class,
     description = "Bayesian deep learning by subspace inference: train with SWAG, build a subspace, "
         + "sample its posterior, average the sampled networks.",
-    subcommands = {RunCommand.class, OrchestratorCommand.class, WorkerNodeCommand.class, StatusCommand.class,
+    subcommands = {RunCommand.class, OrchestratorCommand.class, WorkerNodeCommand.class, StatusCommand.class, GcCommand.class,
         ReportCommand.class, BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class SubspaceCommand {

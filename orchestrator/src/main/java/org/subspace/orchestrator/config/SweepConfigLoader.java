@@ -456,7 +456,7 @@ public final class SweepConfigLoader {
         atLeast(c, "orchestrator.slots-per-worker", 1), gpus, gpuStages, atLeast(c, "orchestrator.max-attempts", 1),
         c.getDuration("orchestrator.retry-backoff"),
         new CheckpointPolicy(atLeast(c, "orchestrator.checkpoint.train-epochs", 1),
-            atLeast(c, "orchestrator.checkpoint.sample-iterations", 1)),
+            atLeast(c, "orchestrator.checkpoint.sample-iterations", 1), atLeast(c, "orchestrator.checkpoint.keep", 1)),
         new FaultInjector(rate, c.getLong("orchestrator.fault-injection.seed")),
         new SweepSpec.MetricsSpec(c.getBoolean("orchestrator.metrics.enabled"), c.getString("orchestrator.metrics.host"),
             portNumber(c, "orchestrator.metrics.port")));

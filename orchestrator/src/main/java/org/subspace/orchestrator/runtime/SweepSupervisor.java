@@ -93,6 +93,7 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
   private final CompletableFuture<SweepOutcome> outcome;
   private final Consumer<SweepStatus> status;
   private final int workers;
+  private final int checkpointsKept;
   private final long startedMillis = System.currentTimeMillis();
   private final StageTable stages;
   private final ActorRef<StageScheduler.Command> scheduler;
@@ -107,6 +108,7 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
     this.outcome = outputs.outcome();
     this.status = outputs.status();
     this.workers = Math.max(1, runtime.workers());
+    this.checkpointsKept = runtime.checkpoint().keep();
     this.stages = new StageTable(plan.stages().stream().map(PlannedStage::key).toList());
     ActorRef<SchedulerProtocol.Report> reports = context.getSelf().narrow();
     this.scheduler = context.spawn(StageScheduler.create(runtime, reports, sweepArtifacts), "scheduler",
@@ -206,7 +208,7 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
           update.detail());
       stages.apply(event.key(), r -> r.progressed(update.done() + "/" + update.total() + " " + update.detail()));
     } else if (event instanceof StageEvent.Checkpointed checkpointed) {
-      store.writeCheckpoint(event.key(), checkpointed.checkpoint());
+      store.writeCheckpoint(event.key(), checkpointed.checkpoint(), checkpointsKept);
       fields.put("position", checkpointed.position());
       fields.put("checkpoint", checkpointed.checkpoint().sha256());
       events.append("stage-checkpoint", fields);

@@ -65,7 +65,7 @@ class StageSchedulerTest {
 
   private static SweepSpec.RuntimeSpec runtime(Set<StageKind> gpuStages, int maxAttempts) {
     return new SweepSpec.RuntimeSpec(1, 1, List.of(0), gpuStages, maxAttempts, Duration.ofMillis(10),
-        new CheckpointPolicy(10, 10), FaultInjector.NONE, new SweepSpec.MetricsSpec(false, "127.0.0.1", 0));
+        new CheckpointPolicy(10, 10, 2), FaultInjector.NONE, new SweepSpec.MetricsSpec(false, "127.0.0.1", 0));
   }
 
   private static Stage.Train train(String key) {

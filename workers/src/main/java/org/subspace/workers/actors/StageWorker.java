@@ -100,7 +100,8 @@ public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
     ActorRef<StageEvent> replyTo = request.replyTo();
     replyTo.tell(new StageEvent.Started(key, request.attempt(), workerId));
     StageExecutor.Context reporter = new Reporter(key, request.attempt(), replyTo,
-        faults.strikeAt(key, request.attempt()), faults, request.gpu());
+        faults.strikeAt(key, request.attempt()), faults, request.gpu(),
+        new KeptCheckpoints(executor.store(), request.checkpoints().keep()));
     long started = System.nanoTime();
     ActorSystem<?> system = getContext().getSystem();
     CompletableFuture<StageExecutor.Result> work = CompletableFuture.supplyAsync(
@@ -153,7 +154,7 @@ public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
 
   /** Runs on the compute thread: ActorRef.tell is thread-safe. */
   private record Reporter(String key, int attempt, ActorRef<StageEvent> replyTo, OptionalDouble strikeAt,
-      FaultInjector faults, int gpu) implements StageExecutor.Context {
+      FaultInjector faults, int gpu, KeptCheckpoints kept) implements StageExecutor.Context {
     @Override
     public void progress(long done, long total, String detail) {
       replyTo.tell(new StageEvent.Progress(key, attempt, done, total, detail));
@@ -162,6 +163,7 @@ public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
     @Override
     public void checkpoint(ArtifactRef checkpoint, long position) {
       replyTo.tell(new StageEvent.Checkpointed(key, attempt, checkpoint, position));
+      kept.add(checkpoint);
     }
 
     @Override

@@ -18,14 +18,19 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.subspace.protocol.Sha256;
 import org.subspace.protocol.stage.StageManifest;
 import org.subspace.protocol.store.ArtifactRef;
@@ -62,6 +67,8 @@ public final class ArtifactStore {
   private static final Counter STORED_BYTES = Metrics.counter("subspace.artifact.stored.bytes");
 
   private record FileStamp(long size, FileTime modified) {}
+
+  private static final String HISTORY = ".history.json";
 
   private final Path root;
   private final Map<String, FileStamp> verified = new ConcurrentHashMap<>();
@@ -213,13 +220,136 @@ public final class ArtifactStore {
     return manifest;
   }
 
-  public void writeCheckpoint(String key, ArtifactRef checkpoint) {
+  /**
+   * Points the stage at its newest checkpoint and keeps only the newest {@code keep} of its
+   * checkpoints ({@code checkpoints/<key>.history.json} lists them): older ones are deleted.
+   */
+  public void writeCheckpoint(String key, ArtifactRef checkpoint, int keep) {
+    List<ArtifactRef> history = new ArrayList<>(checkpointHistory(key));
+    history.remove(checkpoint);
+    history.add(checkpoint);
+    List<ArtifactRef> dropped = new ArrayList<>(history.subList(0, Math.max(0, history.size() - keep)));
+    history.removeAll(dropped);
     writeJson(root.resolve("checkpoints").resolve(key + ".json"), checkpoint);
+    writeJson(root.resolve("checkpoints").resolve(key + HISTORY), history);
+    dropped.forEach(this::delete);
+  }
+
+  /** The checkpoints kept for a stage, oldest first. */
+  List<ArtifactRef> checkpointHistory(String key) {
+    Path file = root.resolve("checkpoints").resolve(key + HISTORY);
+    if (!Files.exists(file)) {
+      return List.of();
+    }
+    try {
+      return List.of(JSON.readValue(file.toFile(), ArtifactRef[].class));
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  /** Deletes an artifact's file: for checkpoints that are no longer kept, never for outputs. */
+  public void delete(ArtifactRef ref) {
+    verified.remove(ref.sha256());
+    deleteQuietly(objectFile(ref));
   }
 
   /** The last checkpoint of an unfinished stage, if it is present and intact. */
   public Optional<ArtifactRef> checkpoint(String key) {
     return readJson(root.resolve("checkpoints").resolve(key + ".json"), ArtifactRef.class).filter(this::intact);
+  }
+
+  /** How much the store holds: its artifact files and their bytes. */
+  public record Usage(long objects, long bytes) {}
+
+  /** What {@link #collectGarbage} removed, and what it kept. */
+  public record Collected(long objects, long objectBytes, long temporaries, long temporaryBytes, Usage kept) {}
+
+  public Usage usage() {
+    long[] totals = new long[2];
+    forEachFile(root.resolve("objects"), (file, size) -> {
+      if (!isTemporary(file)) {
+        totals[0]++;
+        totals[1] += size;
+      }
+    });
+    return new Usage(totals[0], totals[1]);
+  }
+
+  /**
+   * Removes the artifacts that no manifest, checkpoint pointer or kept checkpoint references,
+   * and temporaries left by crashed writes. Only files untouched for {@code minAge} go, so that a
+   * sweep running on this store meanwhile loses nothing it is writing. A worker's store has no
+   * manifests: there everything old goes, which only empties a cache.
+   */
+  public Collected collectGarbage(Duration minAge) {
+    Set<String> referenced = new HashSet<>();
+    forEachFile(root.resolve("stages"), (file, size) -> readJson(file, StageManifest.class)
+        .ifPresent(m -> m.outputs().forEach(ref -> referenced.add(ref.sha256()))));
+    forEachFile(root.resolve("checkpoints"), (file, size) -> {
+      String name = file.getFileName().toString();
+      if (name.endsWith(HISTORY)) {
+        checkpointHistory(name.substring(0, name.length() - HISTORY.length()))
+            .forEach(ref -> referenced.add(ref.sha256()));
+      } else if (name.endsWith(".json")) {
+        readJson(file, ArtifactRef.class).ifPresent(ref -> referenced.add(ref.sha256()));
+      }
+    });
+    FileTime cutoff = FileTime.from(Instant.now().minus(minAge));
+    long[] removed = new long[4];
+    for (Path folder : List.of(root.resolve("objects"), root.resolve("stages"), root.resolve("checkpoints"),
+        incoming())) {
+      forEachFile(folder, (file, size) -> {
+        boolean temporary = isTemporary(file);
+        if ((temporary || folder.endsWith("objects") && !referenced.contains(file.getFileName().toString()))
+            && modified(file).compareTo(cutoff) < 0 && deleted(file)) {
+          removed[temporary ? 2 : 0]++;
+          removed[temporary ? 3 : 1] += size;
+        }
+      });
+    }
+    verified.clear();
+    return new Collected(removed[0], removed[1], removed[2], removed[3], usage());
+  }
+
+  private static boolean isTemporary(Path file) {
+    return file.getFileName().toString().endsWith(".tmp");
+  }
+
+  private static FileTime modified(Path file) {
+    try {
+      return Files.getLastModifiedTime(file);
+    } catch (IOException e) {
+      return FileTime.from(Instant.MAX);
+    }
+  }
+
+  private static boolean deleted(Path file) {
+    try {
+      return Files.deleteIfExists(file);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Calls {@code each} with every regular file under {@code folder} and its size. */
+  private static void forEachFile(Path folder, java.util.function.BiConsumer<Path, Long> each) {
+    if (!Files.isDirectory(folder)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(folder)) {
+      for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+        long size;
+        try {
+          size = Files.size(file);
+        } catch (IOException gone) {
+          continue;
+        }
+        each.accept(file, size);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + folder + ": " + e.getMessage(), e);
+    }
   }
 
   private boolean intact(ArtifactRef ref) {

@@ -79,14 +79,20 @@ class ArtifactStoreTest {
   }
 
   @Test
-  void checkpointPointersFollowTheNewestCheckpoint() {
+  void checkpointPointersFollowTheNewestCheckpointAndKeepOnlyTheNewest() {
     ArtifactStore store = new ArtifactStore(dir);
     assertTrue(store.checkpoint("stage-b").isEmpty());
-    ArtifactRef first = store.putTensors(ArtifactKind.CHAIN_CHECKPOINT, Map.of("z", Tensor.of(new double[] {1}, 1)));
-    ArtifactRef second = store.putTensors(ArtifactKind.CHAIN_CHECKPOINT, Map.of("z", Tensor.of(new double[] {2}, 1)));
-    store.writeCheckpoint("stage-b", first);
-    store.writeCheckpoint("stage-b", second);
-    assertEquals(second, store.checkpoint("stage-b").orElseThrow());
+    List<ArtifactRef> written = new java.util.ArrayList<>();
+    for (int k = 0; k < 5; k++) {
+      ArtifactRef ref = store.putTensors(ArtifactKind.CHAIN_CHECKPOINT, Map.of("z", Tensor.of(new double[] {k}, 1)));
+      store.writeCheckpoint("stage-b", ref, 2);
+      written.add(ref);
+      assertEquals(ref, store.checkpoint("stage-b").orElseThrow());
+    }
+    assertEquals(written.subList(3, 5), store.checkpointHistory("stage-b"));
+    for (int k = 0; k < 5; k++) {
+      assertEquals(k >= 3, store.contains(written.get(k)), "checkpoint " + k + " kept only if among the newest 2");
+    }
   }
 
   @Test
