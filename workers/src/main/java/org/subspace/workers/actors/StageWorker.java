@@ -18,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.event.Level;
 import org.subspace.protocol.stage.StageEvent;
 import org.subspace.protocol.stage.StageKind;
 import org.subspace.protocol.stage.WorkerProtocol;
@@ -62,9 +61,9 @@ public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
     return Behaviors.supervise(ActorMetrics.instrument(ROLE_NAMES.get(kind), Behaviors.<Command>setup(
             context -> new StageWorker(context, kind, workerId, executor, faults))))
         .onFailure(AttemptFailed.class,
-            // The failure is already reported to the scheduler; the restart itself is worth a warning, not an error.
+            // The failure is already reported to the scheduler and logged in one line (onFinished).
             SupervisorStrategy.restartWithBackoff(Duration.ofMillis(50), Duration.ofSeconds(2), 0.2)
-                .withLogLevel(Level.WARN));
+                .withLoggingEnabled(false));
   }
 
   private final StageKind kind;
@@ -122,9 +121,14 @@ public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
     Throwable cause = finished.error().getCause() != null ? finished.error().getCause() : finished.error();
     Optional<DiskFullException> diskFull = DiskFullException.in(cause);
     String message = diskFull.map(Throwable::getMessage)
-        .orElse(cause.getClass().getSimpleName() + ": " + cause.getMessage());
-    request.replyTo().tell(new StageEvent.Failed(key, request.attempt(), message.replaceAll("\\s*\\R\\s*", " "),
-        diskFull.isPresent()));
+        .orElse(cause.getClass().getSimpleName() + ": " + cause.getMessage()).replaceAll("\\s*\\R\\s*", " ");
+    if (cause instanceof OutOfMemoryError) {
+      message += String.format(" (this node's JVM may use %d MB of heap; give it more with SUBSPACE_JAVA_OPTS=-Xmx...)",
+          Runtime.getRuntime().maxMemory() >> 20);
+    }
+    request.replyTo().tell(new StageEvent.Failed(key, request.attempt(), message, diskFull.isPresent()));
+    log.warn("{} attempt {} of {} failed: {}", kind.label(), request.attempt(), key, message);
+    log.debug("the failure in full", cause);
     throw new AttemptFailed(kind.label() + " attempt " + request.attempt() + " of " + key + " failed", cause);
   }
 
