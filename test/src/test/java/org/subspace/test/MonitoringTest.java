@@ -105,6 +105,7 @@ class MonitoringTest {
 
     String html = Files.readString(out.resolve("report.html"));
     assertTrue(html.contains("data:image/png;base64,"), "images are inline");
+    assertTrue(html.matches("(?s).*Store: \\d+ artifacts, [0-9.]+ MB.*"), "the report says how large the store is");
     for (String section : List.of("Results", "Predictive distributions", "Temperature x rank", "ESS chains",
         "Calibration")) {
       assertTrue(html.contains(section), section);

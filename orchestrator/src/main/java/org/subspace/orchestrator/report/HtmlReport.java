@@ -23,6 +23,7 @@ import org.subspace.protocol.tensor.Tensor;
 import org.subspace.protocol.tensor.TensorNames;
 import org.subspace.workers.eval.ChainDiagnostics;
 import org.subspace.workers.eval.ClassificationEvaluation;
+import org.subspace.workers.store.ArtifactStore;
 import org.subspace.workers.store.AtomicFiles;
 
 /**
@@ -72,6 +73,7 @@ public final class HtmlReport {
         .append("body{font-family:sans-serif;margin:24px;max-width:1100px}table{border-collapse:collapse}")
         .append("td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}img{max-width:100%;margin:8px 0}")
         .append("</style></head><body><h1>Sweep report</h1>");
+    storeSize();
     resultsTable(rows);
     predictivePlots();
     heatMaps(rows);
@@ -81,6 +83,15 @@ public final class HtmlReport {
     Path report = dir.resolve("report.html");
     AtomicFiles.write(report, html.toString());
     return report;
+  }
+
+  /** How much the sweep's store holds: what `subspace gc` could shrink. */
+  private void storeSize() {
+    if (Files.isDirectory(dir.resolve("store").resolve("objects"))) {
+      ArtifactStore.Usage usage = new ArtifactStore(dir.resolve("store")).usage();
+      html.append(String.format(Locale.ROOT, "<p>Store: %d artifacts, %.1f MB.</p>", usage.objects(),
+          usage.bytes() / 1e6));
+    }
   }
 
   private void resultsTable(List<ResultRow> rows) {
