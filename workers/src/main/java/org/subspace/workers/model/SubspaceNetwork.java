@@ -14,7 +14,7 @@ import org.subspace.workers.subspace.Subspace;
  * before a method returns, so long chains do not grow native memory.
  */
 public final class SubspaceNetwork implements SubspaceModel {
-  /** Bound on S x N x widest-layer floats held at once when predicting for many samples. */
+  /** Bound on S x max(N x widest layer, P) floats held at once when predicting for many samples. */
   private static final long MAX_BATCH_FLOATS = 8L << 20;
 
   private final Mlp mlp;
@@ -37,7 +37,7 @@ public final class SubspaceNetwork implements SubspaceModel {
     this.rank = subspace.rank();
     this.manager = NDManager.newBaseManager();
     this.mean = manager.create(subspace.mean(), new Shape(1, p));
-    this.projection = manager.create(subspace.projection(), new Shape(rank, p));
+    this.projection = subspace.projectionArray(manager);
     this.x = manager.create(trainX, new Shape(trainY.length, mlp.spec().inputs()));
     this.y = manager.create(trainY);
   }
@@ -131,7 +131,9 @@ public final class SubspaceNetwork implements SubspaceModel {
       float[] inputs, WeightRows weights) {
     int n = inputs.length / mlp.spec().inputs();
     int widest = Math.max(mlp.spec().inputs(), mlp.spec().hidden().stream().mapToInt(Integer::intValue).max().orElse(1));
-    int chunk = (int) Math.max(1, Math.min(networks, MAX_BATCH_FLOATS / ((long) n * widest)));
+    // Bounded by the activations and by the networks' weights, which are most of it for wide networks.
+    long perNetwork = Math.max((long) n * widest, mlp.spec().parameterCount());
+    int chunk = (int) Math.max(1, Math.min(networks, MAX_BATCH_FLOATS / perNetwork));
     float[][] means = new float[networks][];
     float[][] variances = new float[networks][];
     try (NDScope scope = new NDScope()) {

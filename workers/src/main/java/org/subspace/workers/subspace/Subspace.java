@@ -1,5 +1,10 @@
 package org.subspace.workers.subspace;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
@@ -21,6 +26,21 @@ public record Subspace(float[] mean, float[] projection, int rank, double[] sing
 
   public int parameters() {
     return mean.length;
+  }
+
+  /**
+   * The projection as a (rank, P) array of {@code manager}'s, filled a row at a time: a
+   * projection of gigabytes never needs one buffer of its size (a Java buffer stops at 2 GiB).
+   */
+  public NDArray projectionArray(NDManager manager) {
+    int p = mean.length;
+    NDArray rows = manager.zeros(new Shape(rank, p));
+    for (int r = 0; r < rank; r++) {
+      try (NDArray row = manager.create(FloatBuffer.wrap(projection, r * p, p), new Shape(p))) {
+        rows.set(new NDIndex(r), row);
+      }
+    }
+    return rows;
   }
 
   /** The subspace spanned by the first {@code r} rows. */

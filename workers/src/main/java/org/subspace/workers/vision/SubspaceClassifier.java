@@ -33,7 +33,7 @@ public final class SubspaceClassifier implements SubspaceModel {
     this.train = train;
     this.rank = subspace.rank();
     this.mean = network.manager().create(subspace.mean());
-    this.projection = network.manager().create(subspace.projection(), new Shape(rank, subspace.parameters()));
+    this.projection = subspace.projectionArray(network.manager());
   }
 
   @Override
