@@ -3,19 +3,26 @@ package org.subspace.test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.subspace.orchestrator.cli.SubspaceCommand;
 import org.subspace.orchestrator.runtime.EventLog;
 import org.subspace.orchestrator.runtime.ResultRow;
 import org.subspace.orchestrator.runtime.ResultsCsv;
+import org.subspace.protocol.stage.StageManifest;
+import org.subspace.protocol.store.ArtifactRef;
+import org.subspace.protocol.vocabulary.ArtifactKind;
 
 /** What the end-to-end tests share: comparing results, free ports, child JVMs. */
 final class TestRuns {
@@ -52,6 +59,20 @@ final class TestRuns {
         .collect(Collectors.groupingBy(e -> e.get("key"), Collectors.counting()));
     assertEquals(stages, donePerKey.size(), "every stage finished");
     assertTrue(donePerKey.values().stream().allMatch(n -> n == 1), "no finished stage was computed again");
+  }
+
+  /** The one output of {@code kind} among the stage manifests of a sweep's store. */
+  static ArtifactRef outputOf(Path out, ArtifactKind kind) throws IOException {
+    ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    List<ArtifactRef> found = new ArrayList<>();
+    try (Stream<Path> manifests = Files.list(out.resolve("store").resolve("stages"))) {
+      for (Path manifest : manifests.filter(p -> p.toString().endsWith(".json")).toList()) {
+        json.readValue(manifest.toFile(), StageManifest.class).outputs().stream()
+            .filter(ref -> ref.kind() == kind).forEach(found::add);
+      }
+    }
+    assertEquals(1, found.size(), "one " + kind + " output in " + out);
+    return found.get(0);
   }
 
   static int freePort() throws IOException {
