@@ -60,6 +60,12 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
   private record NodeUnreachable(ClusterEvent.UnreachableMember event)
       implements Command, NoSerializationVerificationNeeded {}
 
+  /** Time to refresh the gauges, if the queue or the slots changed since they were last set. */
+  private enum PublishGauges implements Command, NoSerializationVerificationNeeded { TICK }
+
+  /** How often the gauges may be refreshed: counting the queue is O(queue), so not on every event. */
+  private static final Duration GAUGES_EVERY = Duration.ofMillis(250);
+
   /** One attempt of a stage, waiting for or holding a slot, queued at {@code queuedNanos}. */
   private record Job(Stage stage, int attempt, ArtifactRef resumeFrom, long resumePosition, long queuedNanos) {}
 
@@ -107,6 +113,8 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
   private final Map<String, Worker> madeBy = new HashMap<>();
   /** The newest checkpoint of each unfinished stage, with its position. */
   private final Map<String, StageEvent.Checkpointed> checkpoints = new HashMap<>();
+  /** The queue or the slots changed since the gauges were last set. */
+  private boolean gaugesDirty = true;
 
   private StageScheduler(ActorContext<Command> context, TimerScheduler<Command> timers,
       SweepSpec.RuntimeSpec runtime, ActorRef<SchedulerProtocol.Report> reports,
@@ -127,6 +135,8 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
           context.messageAdapter(ClusterEvent.UnreachableMember.class, NodeUnreachable::new),
           ClusterEvent.UnreachableMember.class));
     }
+    publishGauges();
+    timers.startTimerWithFixedDelay(PublishGauges.TICK, GAUGES_EVERY);
   }
 
   @Override
@@ -138,6 +148,7 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
         .onMessage(WrappedEvent.class, wrapped -> onEvent(wrapped.event()))
         .onMessage(Retry.class, this::onRetry)
         .onMessage(NodeUnreachable.class, this::onNodeUnreachable)
+        .onMessageEquals(PublishGauges.TICK, this::onPublishGauges)
         .build();
   }
 
@@ -212,16 +223,26 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
 
   private void dispatch() {
     assign();
-    publishGauges();
+    gaugesDirty = true;
+  }
+
+  private Behavior<Command> onPublishGauges() {
+    if (gaugesDirty) {
+      publishGauges();
+    }
+    return this;
   }
 
   /** Gauges: stages queued and running per kind, slots busy and free per worker. */
   private void publishGauges() {
+    gaugesDirty = false;
+    int[] queued = new int[StageKind.values().length];
+    int[] dispatched = new int[StageKind.values().length];
+    queue.forEach(job -> queued[job.stage().kind().ordinal()]++);
+    running.values().forEach(r -> dispatched[r.job().stage().kind().ordinal()]++);
     for (StageKind kind : StageKind.values()) {
-      gauge("subspace.stages.queued", Tags.of("kind", kind.label()))
-          .set((int) queue.stream().filter(j -> j.stage().kind() == kind).count());
-      gauge("subspace.stages.running", Tags.of("kind", kind.label()))
-          .set((int) running.values().stream().filter(r -> r.job().stage().kind() == kind).count());
+      gauge("subspace.stages.queued", Tags.of("kind", kind.label())).set(queued[kind.ordinal()]);
+      gauge("subspace.stages.running", Tags.of("kind", kind.label())).set(dispatched[kind.ordinal()]);
     }
     for (Worker worker : workers.values()) {
       String id = worker.resources.workerId();
@@ -240,9 +261,16 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
 
   private void assign() {
     Iterator<Job> it = queue.iterator();
-    while (it.hasNext()) {
+    // Once no slot of either kind is free, no job further down the queue can be placed: stop
+    // there rather than walk a queue of thousands on every event.
+    boolean cpuFree = workers.values().stream().anyMatch(w -> w.freeSlot(false) != null);
+    boolean gpuFree = workers.values().stream().anyMatch(w -> w.freeSlot(true) != null);
+    while ((cpuFree || gpuFree) && it.hasNext()) {
       Job job = it.next();
       boolean needsGpu = runtime.gpuStages().contains(job.stage().kind());
+      if (!(needsGpu ? gpuFree : cpuFree)) {
+        continue;
+      }
       Worker chosen = null;
       long chosenLocalBytes = -1;
       for (Worker worker : workers.values()) {
@@ -263,6 +291,11 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
         chosen.resources.worker().tell(new WorkerProtocol.RunStage(job.stage(), job.attempt(), job.resumeFrom(),
             runtime.checkpoint(), slot, sweepArtifacts, eventAdapter));
         it.remove();
+        if (needsGpu) {
+          gpuFree = workers.values().stream().anyMatch(w -> w.freeSlot(true) != null);
+        } else {
+          cpuFree = workers.values().stream().anyMatch(w -> w.freeSlot(false) != null);
+        }
       }
     }
   }

@@ -138,7 +138,7 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
     }
     context.getLog().info("sweep: {} stages, {} already done", plan.stages().size(),
         stages.counts().getOrDefault(StageState.CACHED, 0));
-    submitRunnable();
+    submitRunnable(plan.stages());
     publishStatus(false);
     timers.startTimerWithFixedDelay(PublishStatus.TICK, STATUS_EVERY);
     finishIfOver();
@@ -195,7 +195,7 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
       stages.apply(key, StageRecord::lost);
       events.append("stage-lost", Map.of("key", key, "kind", plan.get(key).kind().label(),
           "error", String.valueOf(pulled.error().getMessage())));
-      submitRunnable();
+      submitRunnable(List.of(plan.get(key)));
     }
     return this;
   }
@@ -250,7 +250,7 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
     if (stage.kind() == StageKind.EVALUATE) {
       results.append(row(stage));
     }
-    submitRunnable();
+    submitRunnable(plan.downstream(stage.key()));
   }
 
   private Behavior<Command> onRetrying(SchedulerProtocol.Retrying retrying) {
@@ -297,10 +297,15 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
     }
   }
 
-  /** Submits every waiting stage (or one whose outputs were lost) whose upstream stages are done. */
-  private void submitRunnable() {
+  /**
+   * Submits those of {@code candidates} (in plan order) that wait (or whose outputs were lost) and
+   * whose upstream stages are done. Only a stage that just succeeded or lost its outputs can make
+   * a stage runnable, so the candidates are the stages below it, or it: the rest of the plan need
+   * not be looked at.
+   */
+  private void submitRunnable(List<PlannedStage> candidates) {
     Map<String, StageManifest> manifests = stages.manifests();
-    for (PlannedStage stage : plan.stages()) {
+    for (PlannedStage stage : candidates) {
       String key = stage.key();
       StageState state = stages.get(key).state();
       if (state != StageState.WAITING && state != StageState.LOST
