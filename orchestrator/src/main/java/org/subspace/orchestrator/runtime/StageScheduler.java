@@ -148,6 +148,7 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
         .onMessage(WrappedEvent.class, wrapped -> onEvent(wrapped.event()))
         .onMessage(Retry.class, this::onRetry)
         .onMessage(NodeUnreachable.class, this::onNodeUnreachable)
+        .onMessage(SchedulerProtocol.Forget.class, this::onForget)
         .onMessageEquals(PublishGauges.TICK, this::onPublishGauges)
         .build();
   }
@@ -318,12 +319,14 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
     }
     String workerId = current.worker().resources.workerId();
     if (event instanceof StageEvent.Checkpointed checkpointed) {
+      // A retry resumes from the newest checkpoint only: where the older one is no longer matters.
+      dropCheckpoint(event.key());
       checkpoints.put(event.key(), checkpointed);
       madeBy.put(checkpointed.checkpoint().sha256(), current.worker());
     }
     if (event instanceof StageEvent.Succeeded succeeded) {
       release(event.key());
-      checkpoints.remove(event.key());
+      dropCheckpoint(event.key());
       succeeded.outputs().forEach(ref -> madeBy.put(ref.sha256(), current.worker()));
     }
     if (event instanceof StageEvent.Failed failed && failed.diskFull()) {
@@ -355,7 +358,7 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
   private void onAttemptFailed(Job job, StageEvent.Failed failed) {
     String key = job.stage().key();
     if (job.attempt() >= runtime.maxAttempts()) {
-      checkpoints.remove(key);
+      dropCheckpoint(key);
       reports.tell(new SchedulerProtocol.GaveUp(key, job.attempt(), failed.error()));
       return;
     }
@@ -364,6 +367,19 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
     reports.tell(new SchedulerProtocol.Retrying(key, job.attempt(), failed.error(), delay.toMillis(),
         retry.resumePosition()));
     timers.startSingleTimer(key, new Retry(retry), delay);
+  }
+
+  /** Forgets a stage's newest checkpoint and where it was made: no attempt of the stage resumes from it. */
+  private void dropCheckpoint(String key) {
+    StageEvent.Checkpointed last = checkpoints.remove(key);
+    if (last != null) {
+      madeBy.remove(last.checkpoint().sha256());
+    }
+  }
+
+  private Behavior<Command> onForget(SchedulerProtocol.Forget forget) {
+    forget.artifacts().forEach(madeBy::remove);
+    return this;
   }
 
   /** The next attempt of a stage, from its newest checkpoint (or where the failed attempt started). */

@@ -104,6 +104,7 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
   private final int workers;
   private final long startedMillis = System.currentTimeMillis();
   private final StatusBoard board;
+  private final OutputReaders readers;
   private final StageTable stages;
   private final ActorRef<StageScheduler.Command> scheduler;
 
@@ -122,7 +123,13 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
     this.scheduler = context.spawn(StageScheduler.create(runtime, reports, sweepArtifacts), "scheduler",
         ActorMetrics.MAILBOX);
     this.board = new StatusBoard(plan);
-    this.stages = new StageTable(plan.stages().stream().map(PlannedStage::key).toList(), board);
+    this.readers = new OutputReaders(plan);
+    this.stages = new StageTable(plan.stages().stream().map(PlannedStage::key).toList(), (before, after) -> {
+      board.moved(before, after);
+      if (!before.state().finished() && after.state().finished()) {
+        forgetUnread(after.key());
+      }
+    });
     events.append("sweep-started", Map.of("stages", plan.stages().size(), "workers", runtime.workers(),
         "slots_per_worker", runtime.slotsPerWorker()));
     for (PlannedStage stage : plan.stages()) {
@@ -344,6 +351,23 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
   /** Publishes a snapshot of every stage's state for the status endpoint. */
   private void publishStatus(boolean finished) {
     status.accept(board.snapshot(plan.name(), startedMillis, finished, workers, stages));
+  }
+
+  /**
+   * Once no unfinished stage reads a stage's outputs, the scheduler need not remember which
+   * worker made them (it places a stage by where its inputs are).
+   */
+  private void forgetUnread(String finishedKey) {
+    List<String> made = new ArrayList<>();
+    for (String key : readers.finished(plan.get(finishedKey))) {
+      StageRecord record = stages.get(key);
+      if (record.state() == StageState.DONE) {
+        record.manifest().outputs().forEach(ref -> made.add(ref.sha256()));
+      }
+    }
+    if (!made.isEmpty()) {
+      scheduler.tell(new SchedulerProtocol.Forget(made));
+    }
   }
 
   /** The results row of an evaluate stage, from its manifest and those of its chain and training. */
