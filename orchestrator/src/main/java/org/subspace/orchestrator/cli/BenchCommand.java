@@ -9,7 +9,8 @@ import picocli.CommandLine.Spec;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks that reproduce the paper's experiments and measure speed.",
-    subcommands = {BenchUciCommand.class, BenchPerfCommand.class, BenchSoakCommand.class, BenchTransferCommand.class, BenchPlaneCommand.class,
+    subcommands = {BenchUciCommand.class, BenchPerfCommand.class, BenchSoakCommand.class, BenchScaleCommand.class,
+        BenchTransferCommand.class, BenchPlaneCommand.class,
         CommandLine.HelpCommand.class})
 final class BenchCommand implements Runnable {
   @Spec CommandSpec command;

@@ -1,5 +1,7 @@
 package org.subspace.orchestrator.plan;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +40,10 @@ import org.subspace.workers.random.Seeds;
 public final class StagePlan {
   private final String name;
   private final Map<String, PlannedStage> stages = new LinkedHashMap<>();
+  /** The stages that wait for each stage, in plan order: what may become runnable when it succeeds. */
+  private final Map<String, List<PlannedStage>> downstream = new HashMap<>();
+  /** {@link #stages} as a list, made once the plan is complete: the supervisor walks it often. */
+  private List<PlannedStage> ordered = List.of();
 
   private StagePlan(String name) {
     this.name = name;
@@ -48,6 +54,7 @@ public final class StagePlan {
     for (Experiment e : spec.experiments()) {
       plan.addExperiment(e);
     }
+    plan.ordered = List.copyOf(plan.stages.values());
     return plan;
   }
 
@@ -58,7 +65,12 @@ public final class StagePlan {
 
   /** Stages in dependency order. */
   public List<PlannedStage> stages() {
-    return List.copyOf(stages.values());
+    return ordered;
+  }
+
+  /** The stages that wait for {@code key} (list it in their upstream), in dependency order. */
+  public List<PlannedStage> downstream(String key) {
+    return downstream.getOrDefault(key, List.of());
   }
 
   public PlannedStage get(String key) {
@@ -78,8 +90,13 @@ public final class StagePlan {
   private String add(StageSpec spec, Problem problem, List<String> keyedOn, List<String> upstream,
       StageMessage message, Configuration configuration, String description) {
     String key = StageKeys.of(spec, keyedOn);
-    stages.putIfAbsent(key, new PlannedStage(key, spec, problem.data().name(), keyedOn, upstream,
-        done -> message.build(key, done), configuration, description));
+    PlannedStage stage = new PlannedStage(key, spec, problem.data().name(), keyedOn, upstream,
+        done -> message.build(key, done), configuration, description);
+    if (stages.putIfAbsent(key, stage) == null) {
+      for (String up : stage.upstream()) {
+        downstream.computeIfAbsent(up, k -> new ArrayList<>()).add(stage);
+      }
+    }
     return key;
   }
 

@@ -25,7 +25,12 @@ public final class LocalGuardian {
   /** {@code runtime.workers()} worker nodes in this JVM, sharing this node's store. */
   public static void spawnWorkers(ActorContext<?> context, SweepSpec.RuntimeSpec runtime, ArtifactStore store,
       String namePrefix) {
-    StageExecutor executor = new StageExecutor(store);
+    spawnWorkers(context, runtime, new StageExecutor(store), namePrefix);
+  }
+
+  /** {@code runtime.workers()} worker nodes in this JVM running their stages with {@code executor}. */
+  public static void spawnWorkers(ActorContext<?> context, SweepSpec.RuntimeSpec runtime, StageExecutor executor,
+      String namePrefix) {
     for (int i = 1; i <= runtime.workers(); i++) {
       String id = namePrefix + i;
       context.spawn(WorkerNode.create(id, runtime.slotsPerWorker(), runtime.gpus(), executor, runtime.faults()), id,
@@ -34,11 +39,17 @@ public final class LocalGuardian {
   }
 
   public static Behavior<Void> create(SweepSpec spec, StagePlan plan, ArtifactStore store, SweepOutputs outputs) {
+    return create(spec, plan, store, outputs, new StageExecutor(store));
+  }
+
+  /** The same with the local workers running their stages with {@code executor} (the scale benchmark's does nothing). */
+  public static Behavior<Void> create(SweepSpec spec, StagePlan plan, ArtifactStore store, SweepOutputs outputs,
+      StageExecutor executor) {
     return Behaviors.setup(context -> {
       SweepSpec.RuntimeSpec runtime = spec.runtime();
       ActorRef<ArtifactStoreProtocol.Command> artifacts =
           context.spawn(ArtifactServer.sweepStore(store), "artifacts", ActorMetrics.MAILBOX);
-      spawnWorkers(context, runtime, store, "worker-");
+      spawnWorkers(context, runtime, executor, "worker-");
       ActorRef<SweepSupervisor.Command> sweep =
           context.spawn(SweepSupervisor.create(runtime, plan, store, outputs, artifacts), "sweep",
               ActorMetrics.MAILBOX);

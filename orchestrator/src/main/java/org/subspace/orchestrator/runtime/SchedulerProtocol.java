@@ -1,6 +1,7 @@
 package org.subspace.orchestrator.runtime;
 
 import akka.actor.typed.ActorRef;
+import java.util.List;
 import org.subspace.protocol.CborSerializable;
 import org.subspace.protocol.stage.Stage;
 import org.subspace.protocol.stage.StageEvent;
@@ -13,6 +14,12 @@ public final class SchedulerProtocol {
 
   /** To the scheduler: run this stage (from its last checkpoint, if any) when a slot is free. */
   public record Submit(Stage stage, ArtifactRef resumeFrom) implements StageScheduler.Command, CborSerializable {}
+
+  /**
+   * To the scheduler: no unfinished stage reads these artifacts (by sha256) any more, so where
+   * they were made no longer matters for placing a stage.
+   */
+  public record Forget(List<String> artifacts) implements StageScheduler.Command, CborSerializable {}
 
   /** To the supervisor: what happened to the stages it submitted. */
   public sealed interface Report extends SweepSupervisor.Command, CborSerializable {

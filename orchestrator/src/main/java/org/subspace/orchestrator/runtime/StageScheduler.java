@@ -60,6 +60,12 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
   private record NodeUnreachable(ClusterEvent.UnreachableMember event)
       implements Command, NoSerializationVerificationNeeded {}
 
+  /** Time to refresh the gauges, if the queue or the slots changed since they were last set. */
+  private enum PublishGauges implements Command, NoSerializationVerificationNeeded { TICK }
+
+  /** How often the gauges may be refreshed: counting the queue is O(queue), so not on every event. */
+  private static final Duration GAUGES_EVERY = Duration.ofMillis(250);
+
   /** One attempt of a stage, waiting for or holding a slot, queued at {@code queuedNanos}. */
   private record Job(Stage stage, int attempt, ArtifactRef resumeFrom, long resumePosition, long queuedNanos) {}
 
@@ -107,6 +113,8 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
   private final Map<String, Worker> madeBy = new HashMap<>();
   /** The newest checkpoint of each unfinished stage, with its position. */
   private final Map<String, StageEvent.Checkpointed> checkpoints = new HashMap<>();
+  /** The queue or the slots changed since the gauges were last set. */
+  private boolean gaugesDirty = true;
 
   private StageScheduler(ActorContext<Command> context, TimerScheduler<Command> timers,
       SweepSpec.RuntimeSpec runtime, ActorRef<SchedulerProtocol.Report> reports,
@@ -127,6 +135,8 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
           context.messageAdapter(ClusterEvent.UnreachableMember.class, NodeUnreachable::new),
           ClusterEvent.UnreachableMember.class));
     }
+    publishGauges();
+    timers.startTimerWithFixedDelay(PublishGauges.TICK, GAUGES_EVERY);
   }
 
   @Override
@@ -138,6 +148,8 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
         .onMessage(WrappedEvent.class, wrapped -> onEvent(wrapped.event()))
         .onMessage(Retry.class, this::onRetry)
         .onMessage(NodeUnreachable.class, this::onNodeUnreachable)
+        .onMessage(SchedulerProtocol.Forget.class, this::onForget)
+        .onMessageEquals(PublishGauges.TICK, this::onPublishGauges)
         .build();
   }
 
@@ -212,16 +224,26 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
 
   private void dispatch() {
     assign();
-    publishGauges();
+    gaugesDirty = true;
+  }
+
+  private Behavior<Command> onPublishGauges() {
+    if (gaugesDirty) {
+      publishGauges();
+    }
+    return this;
   }
 
   /** Gauges: stages queued and running per kind, slots busy and free per worker. */
   private void publishGauges() {
+    gaugesDirty = false;
+    int[] queued = new int[StageKind.values().length];
+    int[] dispatched = new int[StageKind.values().length];
+    queue.forEach(job -> queued[job.stage().kind().ordinal()]++);
+    running.values().forEach(r -> dispatched[r.job().stage().kind().ordinal()]++);
     for (StageKind kind : StageKind.values()) {
-      gauge("subspace.stages.queued", Tags.of("kind", kind.label()))
-          .set((int) queue.stream().filter(j -> j.stage().kind() == kind).count());
-      gauge("subspace.stages.running", Tags.of("kind", kind.label()))
-          .set((int) running.values().stream().filter(r -> r.job().stage().kind() == kind).count());
+      gauge("subspace.stages.queued", Tags.of("kind", kind.label())).set(queued[kind.ordinal()]);
+      gauge("subspace.stages.running", Tags.of("kind", kind.label())).set(dispatched[kind.ordinal()]);
     }
     for (Worker worker : workers.values()) {
       String id = worker.resources.workerId();
@@ -240,9 +262,16 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
 
   private void assign() {
     Iterator<Job> it = queue.iterator();
-    while (it.hasNext()) {
+    // Once no slot of either kind is free, no job further down the queue can be placed: stop
+    // there rather than walk a queue of thousands on every event.
+    boolean cpuFree = workers.values().stream().anyMatch(w -> w.freeSlot(false) != null);
+    boolean gpuFree = workers.values().stream().anyMatch(w -> w.freeSlot(true) != null);
+    while ((cpuFree || gpuFree) && it.hasNext()) {
       Job job = it.next();
       boolean needsGpu = runtime.gpuStages().contains(job.stage().kind());
+      if (!(needsGpu ? gpuFree : cpuFree)) {
+        continue;
+      }
       Worker chosen = null;
       long chosenLocalBytes = -1;
       for (Worker worker : workers.values()) {
@@ -263,6 +292,11 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
         chosen.resources.worker().tell(new WorkerProtocol.RunStage(job.stage(), job.attempt(), job.resumeFrom(),
             runtime.checkpoint(), slot, sweepArtifacts, eventAdapter));
         it.remove();
+        if (needsGpu) {
+          gpuFree = workers.values().stream().anyMatch(w -> w.freeSlot(true) != null);
+        } else {
+          cpuFree = workers.values().stream().anyMatch(w -> w.freeSlot(false) != null);
+        }
       }
     }
   }
@@ -285,12 +319,14 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
     }
     String workerId = current.worker().resources.workerId();
     if (event instanceof StageEvent.Checkpointed checkpointed) {
+      // A retry resumes from the newest checkpoint only: where the older one is no longer matters.
+      dropCheckpoint(event.key());
       checkpoints.put(event.key(), checkpointed);
       madeBy.put(checkpointed.checkpoint().sha256(), current.worker());
     }
     if (event instanceof StageEvent.Succeeded succeeded) {
       release(event.key());
-      checkpoints.remove(event.key());
+      dropCheckpoint(event.key());
       succeeded.outputs().forEach(ref -> madeBy.put(ref.sha256(), current.worker()));
     }
     if (event instanceof StageEvent.Failed failed && failed.diskFull()) {
@@ -322,7 +358,7 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
   private void onAttemptFailed(Job job, StageEvent.Failed failed) {
     String key = job.stage().key();
     if (job.attempt() >= runtime.maxAttempts()) {
-      checkpoints.remove(key);
+      dropCheckpoint(key);
       reports.tell(new SchedulerProtocol.GaveUp(key, job.attempt(), failed.error()));
       return;
     }
@@ -331,6 +367,19 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
     reports.tell(new SchedulerProtocol.Retrying(key, job.attempt(), failed.error(), delay.toMillis(),
         retry.resumePosition()));
     timers.startSingleTimer(key, new Retry(retry), delay);
+  }
+
+  /** Forgets a stage's newest checkpoint and where it was made: no attempt of the stage resumes from it. */
+  private void dropCheckpoint(String key) {
+    StageEvent.Checkpointed last = checkpoints.remove(key);
+    if (last != null) {
+      madeBy.remove(last.checkpoint().sha256());
+    }
+  }
+
+  private Behavior<Command> onForget(SchedulerProtocol.Forget forget) {
+    forget.artifacts().forEach(madeBy::remove);
+    return this;
   }
 
   /** The next attempt of a stage, from its newest checkpoint (or where the failed attempt started). */

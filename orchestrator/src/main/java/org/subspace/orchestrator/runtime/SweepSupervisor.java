@@ -7,11 +7,11 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
 import akka.japi.function.Function;
 import io.micrometer.core.instrument.Metrics;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +49,14 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
   private record Pulled(SchedulerProtocol.Forwarded forwarded, Throwable error)
       implements Command, NoSerializationVerificationNeeded {}
 
+  /** Time to publish the status snapshot, if anything moved since the last one. */
+  private enum PublishStatus implements Command, NoSerializationVerificationNeeded { TICK }
+
+  /**
+   * How often /status, the progress bar and {@code subspace status} may see a new snapshot: a
+   * few times a second, however many events arrive (a snapshot copies every stage's line).
+   */
+  static final Duration STATUS_EVERY = Duration.ofMillis(250);
 
   /**
    * {@code sweepArtifacts} serves this sweep's store to workers; artifacts made on other nodes
@@ -56,13 +64,13 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
    */
   public static Behavior<Command> create(SweepSpec.RuntimeSpec runtime, StagePlan plan, ArtifactStore store,
       SweepOutputs outputs, ActorRef<ArtifactStoreProtocol.Command> sweepArtifacts) {
-    return ActorMetrics.instrument("sweep", Behaviors.setup(context -> {
+    return ActorMetrics.instrument("sweep", Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       try {
-        return new SweepSupervisor(context, runtime, plan, store, outputs, sweepArtifacts);
+        return new SweepSupervisor(context, timers, runtime, plan, store, outputs, sweepArtifacts);
       } catch (DiskFullException e) {
         return stopOnDiskFull(outputs.outcome(), e);
       }
-    }));
+    })));
   }
 
   /**
@@ -95,11 +103,14 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
   private final int workers;
   private final int checkpointsKept;
   private final long startedMillis = System.currentTimeMillis();
+  private final StatusBoard board;
+  private final OutputReaders readers;
   private final StageTable stages;
   private final ActorRef<StageScheduler.Command> scheduler;
 
-  private SweepSupervisor(ActorContext<Command> context, SweepSpec.RuntimeSpec runtime, StagePlan plan,
-      ArtifactStore store, SweepOutputs outputs, ActorRef<ArtifactStoreProtocol.Command> sweepArtifacts) {
+  private SweepSupervisor(ActorContext<Command> context, TimerScheduler<Command> timers,
+      SweepSpec.RuntimeSpec runtime, StagePlan plan, ArtifactStore store, SweepOutputs outputs,
+      ActorRef<ArtifactStoreProtocol.Command> sweepArtifacts) {
     super(context);
     this.plan = plan;
     this.store = store;
@@ -109,10 +120,17 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
     this.status = outputs.status();
     this.workers = Math.max(1, runtime.workers());
     this.checkpointsKept = runtime.checkpoint().keep();
-    this.stages = new StageTable(plan.stages().stream().map(PlannedStage::key).toList());
     ActorRef<SchedulerProtocol.Report> reports = context.getSelf().narrow();
     this.scheduler = context.spawn(StageScheduler.create(runtime, reports, sweepArtifacts), "scheduler",
         ActorMetrics.MAILBOX);
+    this.board = new StatusBoard(plan);
+    this.readers = new OutputReaders(plan);
+    this.stages = new StageTable(plan.stages().stream().map(PlannedStage::key).toList(), (before, after) -> {
+      board.moved(before, after);
+      if (!before.state().finished() && after.state().finished()) {
+        forgetUnread(after.key());
+      }
+    });
     events.append("sweep-started", Map.of("stages", plan.stages().size(), "workers", runtime.workers(),
         "slots_per_worker", runtime.slotsPerWorker()));
     for (PlannedStage stage : plan.stages()) {
@@ -128,9 +146,10 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
     }
     context.getLog().info("sweep: {} stages, {} already done", plan.stages().size(),
         stages.counts().getOrDefault(StageState.CACHED, 0));
-    submitRunnable();
-    finishIfOver();
+    submitRunnable(plan.stages());
     publishStatus(false);
+    timers.startTimerWithFixedDelay(PublishStatus.TICK, STATUS_EVERY);
+    finishIfOver();
   }
 
   @Override
@@ -141,6 +160,7 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
         .onMessage(SchedulerProtocol.Retrying.class, stoppingOnDiskFull(this::onRetrying))
         .onMessage(SchedulerProtocol.GaveUp.class, stoppingOnDiskFull(this::onGaveUp))
         .onMessage(SchedulerProtocol.DiskFull.class, stoppingOnDiskFull(this::onDiskFull))
+        .onMessageEquals(PublishStatus.TICK, this::onPublishStatus)
         .build();
   }
 
@@ -183,7 +203,7 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
       stages.apply(key, StageRecord::lost);
       events.append("stage-lost", Map.of("key", key, "kind", plan.get(key).kind().label(),
           "error", String.valueOf(pulled.error().getMessage())));
-      submitRunnable();
+      submitRunnable(List.of(plan.get(key)));
     }
     return this;
   }
@@ -238,7 +258,7 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
     if (stage.kind() == StageKind.EVALUATE) {
       results.append(row(stage));
     }
-    submitRunnable();
+    submitRunnable(plan.downstream(stage.key()));
   }
 
   private Behavior<Command> onRetrying(SchedulerProtocol.Retrying retrying) {
@@ -285,10 +305,15 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
     }
   }
 
-  /** Submits every waiting stage (or one whose outputs were lost) whose upstream stages are done. */
-  private void submitRunnable() {
+  /**
+   * Submits those of {@code candidates} (in plan order) that wait (or whose outputs were lost) and
+   * whose upstream stages are done. Only a stage that just succeeded or lost its outputs can make
+   * a stage runnable, so the candidates are the stages below it, or it: the rest of the plan need
+   * not be looked at.
+   */
+  private void submitRunnable(List<PlannedStage> candidates) {
     Map<String, StageManifest> manifests = stages.manifests();
-    for (PlannedStage stage : plan.stages()) {
+    for (PlannedStage stage : candidates) {
       String key = stage.key();
       StageState state = stages.get(key).state();
       if (state != StageState.WAITING && state != StageState.LOST
@@ -304,11 +329,10 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
   }
 
   private Behavior<Command> finishIfOver() {
-    boolean over = stages.finished();
-    publishStatus(over);
-    if (!over) {
+    if (!stages.finished()) {
       return this;
     }
+    publishStatus(true);
     List<ResultRow> rows = new ArrayList<>();
     plan.ofKind(StageKind.EVALUATE).forEach(stage -> rows.add(row(stage)));
     results.rewrite(rows);
@@ -318,30 +342,33 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
     return Behaviors.stopped();
   }
 
+  private Behavior<Command> onPublishStatus() {
+    if (board.dirty()) {
+      publishStatus(false);
+    }
+    return this;
+  }
+
   /** Publishes a snapshot of every stage's state for the status endpoint. */
   private void publishStatus(boolean finished) {
-    Map<StageKind, List<Double>> seconds = new EnumMap<>(StageKind.class);
-    List<SweepStatus.Stage> snapshot = new ArrayList<>();
-    for (PlannedStage stage : plan.stages()) {
-      StageRecord record = stages.get(stage.key());
-      StageManifest manifest = record.manifest();
-      if (manifest != null) {
-        seconds.computeIfAbsent(stage.kind(), k -> new ArrayList<>()).add(manifest.computeSeconds());
-      }
-      snapshot.add(new SweepStatus.Stage(stage.key(), stage.kind().label(), stage.description(), record.state(),
-          record.attempts(), record.worker(), manifest == null ? Double.NaN : manifest.computeSeconds(),
-          record.progress()));
-    }
-    double remaining = 0;
-    for (PlannedStage stage : plan.stages()) {
-      if (!stages.get(stage.key()).state().finished()) {
-        List<Double> kindSeconds = seconds.get(stage.kind());
-        remaining += kindSeconds == null ? Double.NaN
-            : kindSeconds.stream().mapToDouble(Double::doubleValue).sorted().toArray()[kindSeconds.size() / 2];
+    status.accept(board.snapshot(plan.name(), startedMillis, finished, workers, stages));
+  }
+
+  /**
+   * Once no unfinished stage reads a stage's outputs, the scheduler need not remember which
+   * worker made them (it places a stage by where its inputs are).
+   */
+  private void forgetUnread(String finishedKey) {
+    List<String> made = new ArrayList<>();
+    for (String key : readers.finished(plan.get(finishedKey))) {
+      StageRecord record = stages.get(key);
+      if (record.state() == StageState.DONE) {
+        record.manifest().outputs().forEach(ref -> made.add(ref.sha256()));
       }
     }
-    status.accept(new SweepStatus(plan.name(), startedMillis, System.currentTimeMillis(), finished, workers,
-        stages.counts(), remaining / workers, snapshot));
+    if (!made.isEmpty()) {
+      scheduler.tell(new SchedulerProtocol.Forget(made));
+    }
   }
 
   /** The results row of an evaluate stage, from its manifest and those of its chain and training. */

@@ -137,6 +137,7 @@ class MessageSerializationTest {
         new ArtifactStoreProtocol.Demand(8),
         new ArtifactStoreProtocol.Cancel("stalled"),
         new SchedulerProtocol.Submit(train, REF),
+        new SchedulerProtocol.Forget(List.of("a".repeat(64), "b".repeat(64))),
         new SchedulerProtocol.Forwarded(succeeded, "worker-2", Double.NaN, store),
         new SchedulerProtocol.Forwarded(new StageEvent.Started("k1", 1, "worker-2"), "worker-2", 1.25, store),
         new SchedulerProtocol.Retrying("k1", 1, "boom", 200, 100),

@@ -44,9 +44,10 @@ import org.subspace.workers.train.TrainingState;
  * its outputs (and in-stage checkpoints) to the store. It dispatches on the stage's spec:
  * subspaces and samplers are the same for every network, and what differs between regression
  * MLPs and image classifiers sits behind {@link ModelFamily}. No actors here; the stage actors
- * call it on a blocking dispatcher.
+ * call it on a blocking dispatcher. Not final only so that the orchestrator's scale benchmark can
+ * put an executor that does no work behind real worker actors.
  */
-public final class StageExecutor {
+public class StageExecutor {
   /** How an attempt reports back while it runs. */
   public interface Context {
     void progress(long done, long total, String detail);
