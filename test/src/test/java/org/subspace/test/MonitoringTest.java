@@ -102,6 +102,8 @@ class MonitoringTest {
     assertEquals("toy-grid", status.get("sweep").asText());
     assertEquals(26, status.get("stages").size());
     assertFalse(status.get("finished").asBoolean());
+    assertTrue(status.get("store").get("objects").asLong() >= 0 && status.get("store").has("bytes"),
+        "the store's size: " + status.get("store"));
 
     String html = Files.readString(out.resolve("report.html"));
     assertTrue(html.contains("data:image/png;base64,"), "images are inline");

@@ -6,6 +6,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.subspace.workers.store.ArtifactStore;
 import org.subspace.orchestrator.plan.PlannedStage;
 import org.subspace.orchestrator.plan.StagePlan;
 import org.subspace.protocol.stage.StageKind;
@@ -75,10 +76,11 @@ final class StatusBoard implements StageTable.Observer {
   }
 
   /** The snapshot to publish now; clears the dirty flag. */
-  SweepStatus snapshot(String sweep, long startedMillis, boolean finished, int workers, StageTable table) {
+  SweepStatus snapshot(String sweep, long startedMillis, boolean finished, int workers, StageTable table,
+      ArtifactStore.Usage store) {
     dirty = false;
     return new SweepStatus(sweep, startedMillis, System.currentTimeMillis(), finished, workers, table.counts(),
-        etaSeconds(workers), Collections.unmodifiableList(Arrays.asList(lines.clone())));
+        etaSeconds(workers), store, Collections.unmodifiableList(Arrays.asList(lines.clone())));
   }
 
   private static SweepStatus.Stage line(PlannedStage stage, StageRecord record) {

@@ -57,6 +57,7 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
    * few times a second, however many events arrive (a snapshot copies every stage's line).
    */
   static final Duration STATUS_EVERY = Duration.ofMillis(250);
+  private static final Duration STORE_EVERY = Duration.ofSeconds(30);
 
   /**
    * {@code sweepArtifacts} serves this sweep's store to workers; artifacts made on other nodes
@@ -102,6 +103,8 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
   private final Consumer<SweepStatus> status;
   private final int workers;
   private final int checkpointsKept;
+  private ArtifactStore.Usage storeUsage;
+  private long storeCountedNanos;
   private final long startedMillis = System.currentTimeMillis();
   private final StatusBoard board;
   private final OutputReaders readers;
@@ -351,7 +354,13 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
 
   /** Publishes a snapshot of every stage's state for the status endpoint. */
   private void publishStatus(boolean finished) {
-    status.accept(board.snapshot(plan.name(), startedMillis, finished, workers, stages));
+    long now = System.nanoTime();
+    // Counting the store walks its files: often enough to watch it grow, rarely enough to cost nothing.
+    if (storeUsage == null || finished || now - storeCountedNanos > STORE_EVERY.toNanos()) {
+      storeUsage = store.usage();
+      storeCountedNanos = now;
+    }
+    status.accept(board.snapshot(plan.name(), startedMillis, finished, workers, stages, storeUsage));
   }
 
   /**

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.subspace.workers.store.ArtifactStore;
 import org.subspace.orchestrator.config.SweepConfigLoader;
 import org.subspace.orchestrator.plan.PlannedStage;
 import org.subspace.orchestrator.plan.StagePlan;
@@ -42,7 +43,7 @@ class StatusBoardTest {
         table.apply(stage.key(), r -> r.succeeded(manifest));
       }
     }
-    SweepStatus status = board.snapshot("toy", 0, false, 2, table);
+    SweepStatus status = board.snapshot("toy", 0, false, 2, table, new ArtifactStore.Usage(0, 0));
     assertFalse(board.dirty());
     assertEquals(table.counts(), status.counts());
     assertEquals(Map.of(StageState.DONE, 5, StageState.RUNNING, 1, StageState.WAITING, stages.size() - 6),

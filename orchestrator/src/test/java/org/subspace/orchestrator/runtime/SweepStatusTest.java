@@ -16,6 +16,7 @@ class SweepStatusTest {
   void statesAreSpelledInLowerCaseAndReadBack() throws Exception {
     SweepStatus status = new SweepStatus("toy-grid", 1000, 2000, false, 2,
         new EnumMap<>(Map.of(StageState.RUNNING, 1, StageState.DONE, 2)), Double.NaN,
+        new org.subspace.workers.store.ArtifactStore.Usage(3, 4096),
         List.of(new SweepStatus.Stage("k", "sample", "chain of toy", StageState.RUNNING, 1, "worker-1", Double.NaN,
             "5/10 iterations")));
     ObjectMapper json = new ObjectMapper();
@@ -25,5 +26,6 @@ class SweepStatusTest {
     SweepStatus back = json.readValue(text, SweepStatus.class);
     assertEquals(status.counts(), back.counts());
     assertEquals(status.stages(), back.stages());
+    assertEquals(status.store(), back.store(), "the store's size reads back");
   }
 }
