@@ -187,11 +187,17 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
           context.messageAdapter(ClusterEvent.UnreachableMember.class, NodeUnreachable::new),
           ClusterEvent.UnreachableMember.class));
     }
-    SweepSpec.LeaseSpec lease = runtime.lease();
-    Duration check = (lease.ackTimeout().compareTo(lease.timeout()) < 0 ? lease.ackTimeout() : lease.timeout())
-        .dividedBy(4);
-    timers.startTimerAtFixedRate(CheckLeases.INSTANCE, CheckLeases.INSTANCE,
-        check.compareTo(Duration.ofMillis(10)) < 0 ? Duration.ofMillis(10) : check);
+    timers.startTimerAtFixedRate(CheckLeases.INSTANCE, CheckLeases.INSTANCE, checkInterval(runtime.lease()));
+  }
+
+  /** A quarter of the shorter timeout, and at most a second: slots held by cancelled attempts free soon. */
+  private static Duration checkInterval(SweepSpec.LeaseSpec lease) {
+    Duration check = lease.ackTimeout().compareTo(lease.timeout()) < 0 ? lease.ackTimeout() : lease.timeout();
+    check = check.dividedBy(4);
+    if (check.compareTo(Duration.ofSeconds(1)) > 0) {
+      return Duration.ofSeconds(1);
+    }
+    return check.compareTo(Duration.ofMillis(10)) < 0 ? Duration.ofMillis(10) : check;
   }
 
   @Override
