@@ -14,8 +14,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Callable;
 import org.subspace.orchestrator.cluster.ClusterConfig;
 import org.subspace.orchestrator.cluster.ClusterGuardian;
+import org.subspace.orchestrator.config.SweepConfigLoader;
 import org.subspace.orchestrator.monitoring.MetricsServer;
 import org.subspace.protocol.BadInputException;
+import org.subspace.workers.actors.FaultInjector;
+import org.subspace.workers.actors.RunningAttempts;
 import org.subspace.workers.store.ArtifactStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,7 +64,15 @@ final class WorkerNodeCommand implements Callable<Integer> {
       description = "Serve this node's metrics at http://HOST:PORT/metrics (off by default)")
   Integer metricsPort;
 
+  @Option(names = "--fault-injection", paramLabel = "HOCON", hidden = true,
+      description = "Test hook: the keys of orchestrator.fault-injection for this node, e.g. 'kill-worker = [sample]'")
+  String faultInjection;
+
   @Spec CommandSpec command;
+
+  /** What this process runs, across the actor systems of its rejoins. */
+  private final RunningAttempts attempts = new RunningAttempts();
+  private FaultInjector faults = FaultInjector.NONE;
 
   /** Removes the empty folders a fresh store made, so that a failed start leaves nothing behind. */
   private static void removeEmptyStore(Path store) {
@@ -98,6 +109,9 @@ final class WorkerNodeCommand implements Callable<Integer> {
     }
     if (slots < 1) {
       throw new BadInputException("--slots must be at least 1, got " + slots);
+    }
+    if (faultInjection != null) {
+      faults = new SweepConfigLoader().workerFaults(faultInjection);
     }
     MetricsServer metrics = metricsPort == null ? null : MetricsServer.start(host, metricsPort, () -> null);
     boolean storeExisted = Files.exists(store);
@@ -139,7 +153,7 @@ final class WorkerNodeCommand implements Callable<Integer> {
   }
 
   private ActorSystem<Void> start(ArtifactStore artifacts) {
-    ActorSystem<Void> system = ActorSystem.create(ClusterGuardian.worker(slots, gpus, artifacts),
+    ActorSystem<Void> system = ActorSystem.create(ClusterGuardian.worker(slots, gpus, artifacts, faults, attempts),
         ClusterConfig.SYSTEM_NAME, ClusterConfig.node(ClusterGuardian.WORKER_ROLE, host, port, join, tls, config));
     command.commandLine().getOut().println("worker " + system.address() + " joining " + join);
     command.commandLine().getOut().flush();

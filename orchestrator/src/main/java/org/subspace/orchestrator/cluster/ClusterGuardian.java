@@ -17,6 +17,7 @@ import org.subspace.protocol.store.ArtifactStoreProtocol;
 import org.subspace.workers.actors.ActorMetrics;
 import org.subspace.workers.actors.ArtifactServer;
 import org.subspace.workers.actors.FaultInjector;
+import org.subspace.workers.actors.RunningAttempts;
 import org.subspace.workers.actors.WorkerNode;
 import org.subspace.workers.stages.StageExecutor;
 import org.subspace.workers.store.ArtifactStore;
@@ -49,11 +50,16 @@ public final class ClusterGuardian {
     });
   }
 
-  /** A worker node, named by its cluster address: its own store (and the server for it) and one {@link WorkerNode}. */
-  public static Behavior<Void> worker(int slots, List<Integer> gpus, ArtifactStore store) {
+  /**
+   * A worker node, named by its cluster address: its own store (and the server for it) and one
+   * {@link WorkerNode}. {@code attempts} is the process's: a node that rejoins with a fresh actor
+   * system still reports, and can cancel, the computations the previous one started.
+   */
+  public static Behavior<Void> worker(int slots, List<Integer> gpus, ArtifactStore store, FaultInjector faults,
+      RunningAttempts attempts) {
     return Behaviors.setup(context -> {
       String workerId = context.getSystem().address().hostPort();
-      context.spawn(WorkerNode.create(workerId, slots, gpus, new StageExecutor(store), FaultInjector.NONE), "worker",
+      context.spawn(WorkerNode.create(workerId, slots, gpus, new StageExecutor(store), faults, attempts), "worker",
           ActorMetrics.MAILBOX);
       context.spawn(OrchestratorWatch.create(), "orchestrator-watch");
       return Behaviors.empty();

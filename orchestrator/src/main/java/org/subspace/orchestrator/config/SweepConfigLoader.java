@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -448,18 +449,67 @@ public final class SweepConfigLoader {
     if (!gpuStages.isEmpty() && gpus.isEmpty()) {
       throw bad(c, "orchestrator.gpu-stages", "stages need a GPU but orchestrator.gpus is empty");
     }
-    double rate = c.getDouble("orchestrator.fault-injection.rate");
-    if (!(rate >= 0 && rate < 1)) {
-      throw bad(c, "orchestrator.fault-injection.rate", "must be in [0, 1), got " + rate);
-    }
     return new SweepSpec.RuntimeSpec(atLeast(c, "orchestrator.workers", 1),
         atLeast(c, "orchestrator.slots-per-worker", 1), gpus, gpuStages, atLeast(c, "orchestrator.max-attempts", 1),
         c.getDuration("orchestrator.retry-backoff"),
         new CheckpointPolicy(atLeast(c, "orchestrator.checkpoint.train-epochs", 1),
             atLeast(c, "orchestrator.checkpoint.sample-iterations", 1), atLeast(c, "orchestrator.checkpoint.keep", 1)),
-        new FaultInjector(rate, c.getLong("orchestrator.fault-injection.seed")),
+        new SweepSpec.LeaseSpec(positiveDuration(c, "orchestrator.lease.ack-timeout"),
+            positiveDuration(c, "orchestrator.lease.timeout")),
+        faults(c),
         new SweepSpec.MetricsSpec(c.getBoolean("orchestrator.metrics.enabled"), c.getString("orchestrator.metrics.host"),
             portNumber(c, "orchestrator.metrics.port")));
+  }
+
+  private static FaultInjector faults(Config c) {
+    double rate = c.getDouble("orchestrator.fault-injection.rate");
+    if (!(rate >= 0 && rate < 1)) {
+      throw bad(c, "orchestrator.fault-injection.rate", "must be in [0, 1), got " + rate);
+    }
+    return new FaultInjector(rate, c.getLong("orchestrator.fault-injection.seed"),
+        stageSelectors(c, "orchestrator.fault-injection.drop-run-stage"),
+        stageSelectors(c, "orchestrator.fault-injection.drop-succeeded"),
+        stageSelectors(c, "orchestrator.fault-injection.kill-worker"));
+  }
+
+  /**
+   * The fault injection of a worker node in its own JVM ({@code subspace worker --fault-injection}):
+   * HOCON with the keys of {@code orchestrator.fault-injection}, over their defaults.
+   */
+  public FaultInjector workerFaults(String hocon) {
+    try {
+      Config own = ConfigFactory.parseString(hocon,
+          ConfigParseOptions.defaults().setOriginDescription("--fault-injection"));
+      Config known = defaults.getConfig("orchestrator.fault-injection");
+      for (String key : own.root().keySet()) {
+        if (!known.hasPath(ConfigUtil.joinPath(key))) {
+          throw new BadInputException("--fault-injection: unknown key '" + key + "' (expected one of "
+              + String.join(", ", new TreeSet<>(known.root().keySet())) + ")");
+        }
+      }
+      return faults(own.atPath("orchestrator.fault-injection").withFallback(defaults).resolve());
+    } catch (ConfigException e) {
+      throw new BadInputException("--fault-injection: " + oneLine(e.getMessage()));
+    }
+  }
+
+  private static List<String> stageSelectors(Config c, String key) {
+    List<String> selectors = c.getStringList(key);
+    for (String selector : selectors) {
+      if (!FaultInjector.validSelector(selector)) {
+        throw bad(c, key, "'" + selector + "' names no stage (a stage kind, " + Spelling.choices(StageKind.class)
+            + ", or at least " + FaultInjector.MIN_KEY_PREFIX + " hex digits of a stage key)");
+      }
+    }
+    return List.copyOf(selectors);
+  }
+
+  private static Duration positiveDuration(Config c, String key) {
+    Duration value = c.getDuration(key);
+    if (value.isNegative() || value.isZero()) {
+      throw bad(c, key, "must be positive, got " + c.getValue(key).render());
+    }
+    return value;
   }
 
   /** The vocabulary constant a key spells. */

@@ -76,12 +76,27 @@ public record SweepSpec(String name, List<Experiment> experiments, RuntimeSpec r
       int maxAttempts,
       Duration retryBackoff,
       CheckpointPolicy checkpoint,
+      LeaseSpec lease,
       FaultInjector faults,
       MetricsSpec metrics) {
 
     public RuntimeSpec withWorkers(int count) {
-      return new RuntimeSpec(count, slotsPerWorker, gpus, gpuStages, maxAttempts, retryBackoff, checkpoint, faults,
-          metrics);
+      return new RuntimeSpec(count, slotsPerWorker, gpus, gpuStages, maxAttempts, retryBackoff, checkpoint, lease,
+          faults, metrics);
+    }
+  }
+
+  /**
+   * How long a stage attempt may go unheard of: {@code ackTimeout} from its dispatch to the
+   * worker's acknowledgement, then {@code timeout} between any two of its events. A worker
+   * sends a heartbeat every {@link #heartbeat()}, so slow epochs never expire a lease.
+   */
+  public record LeaseSpec(Duration ackTimeout, Duration timeout) {
+    public static final LeaseSpec DEFAULT = new LeaseSpec(Duration.ofSeconds(30), Duration.ofMinutes(3));
+
+    /** Three heartbeats per lease: one lost or late heartbeat expires nothing. */
+    public Duration heartbeat() {
+      return timeout.dividedBy(3);
     }
   }
 

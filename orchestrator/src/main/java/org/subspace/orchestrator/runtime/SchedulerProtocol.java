@@ -12,8 +12,18 @@ import org.subspace.protocol.store.ArtifactStoreProtocol;
 public final class SchedulerProtocol {
   private SchedulerProtocol() {}
 
-  /** To the scheduler: run this stage (from its last checkpoint, if any) when a slot is free. */
-  public record Submit(Stage stage, ArtifactRef resumeFrom) implements StageScheduler.Command, CborSerializable {}
+  /**
+   * To the scheduler: run this stage (from its last checkpoint, if any) when a slot is free.
+   * {@code lost} says why the outputs of its last attempt were lost (their worker died before
+   * they reached the sweep's store), or is null for a stage's first submission: a lost attempt
+   * counts against the attempt limit as any other.
+   */
+  public record Submit(Stage stage, ArtifactRef resumeFrom, String lost)
+      implements StageScheduler.Command, CborSerializable {
+    public Submit(Stage stage, ArtifactRef resumeFrom) {
+      this(stage, resumeFrom, null);
+    }
+  }
 
   /**
    * To the scheduler: no unfinished stage reads these artifacts (by sha256) any more, so where
@@ -44,8 +54,20 @@ public final class SchedulerProtocol {
   public record Retrying(String key, int failedAttempt, String error, long delayMillis, long resumePosition)
       implements Report {}
 
-  /** Every attempt failed: the stage is failed for good. */
-  public record GaveUp(String key, int attempts, String error) implements Report {}
+  /**
+   * An attempt was lost with its worker (the worker left or is unreachable, or the attempt's
+   * lease expired: no acknowledgement, no report in time) and the stage is queued again, from
+   * its last checkpoint (at {@code resumePosition}) if there is one.
+   */
+  public record Reassigned(String key, int lostAttempt, String reason, long resumePosition) implements Report {}
+
+  /**
+   * Every attempt failed or was lost: the stage is failed for good. {@code lostWorkers} is 0
+   * when the last attempt failed ({@code error} is its error); otherwise the last attempt was
+   * lost with its worker, {@code error} says how, and {@code lostWorkers} counts the attempts
+   * lost so.
+   */
+  public record GaveUp(String key, int attempts, String error, int lostWorkers) implements Report {}
 
   /** A worker's disk is full: no retry can succeed until space is freed, so the sweep stops. */
   public record DiskFull(String key, String workerId, String error) implements Report {}

@@ -41,9 +41,17 @@ import org.subspace.workers.actors.WorkerNode;
 /**
  * Hands runnable stages to workers that have a free slot of the right kind (a CPU slot, or
  * one of their GPU ids for the stage kinds configured to need a GPU), never more than a
- * worker's slots, preferring the worker that already holds most of the stage's input bytes. Retries a failed attempt after an exponential backoff from the stage's last
- * in-stage checkpoint, up to the attempt limit, then reports the stage as given up. Events of
- * attempts that are no longer current are ignored.
+ * worker's slots, preferring the worker that already holds most of the stage's input bytes.
+ * Retries a failed attempt after an exponential backoff from the stage's last in-stage
+ * checkpoint, up to the attempt limit, then reports the stage as given up.
+ *
+ * <p>Every attempt holds a lease: the worker must acknowledge it within the ack timeout and
+ * then be heard from (progress, checkpoints, heartbeats) within every lease timeout. An attempt
+ * whose lease expires, or whose worker leaves, is lost: it counts against the attempt limit and
+ * the stage is queued again at once. An attempt this scheduler no longer wants but that may
+ * still run (its lease expired, or a worker that rejoins reports it) keeps its slot busy and is
+ * cancelled until a report of the worker or the attempt's own end shows it is gone. Events of
+ * attempts that are no longer current change nothing else.
  */
 public final class StageScheduler extends AbstractBehavior<StageScheduler.Command> {
 
@@ -66,19 +74,51 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
   /** How often the gauges may be refreshed: counting the queue is O(queue), so not on every event. */
   private static final Duration GAUGES_EVERY = Duration.ofMillis(250);
 
+  private enum CheckLeases implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
   /** One attempt of a stage, waiting for or holding a slot, queued at {@code queuedNanos}. */
   private record Job(Stage stage, int attempt, ArtifactRef resumeFrom, long resumePosition, long queuedNanos) {}
 
+  /**
+   * An attempt this scheduler does not want that may still run on a worker, holding the slot
+   * {@code slot} there. A report answering a request later than {@code knownAsOf} that does not
+   * list it shows it is gone.
+   */
+  private record Unwanted(String key, int attempt, int slot, ActorRef<StageEvent> replyTo, long knownAsOf) {
+    String id() {
+      return key + "/" + attempt + "@" + replyTo.path();
+    }
+  }
+
   /** A worker's capacity and what runs there now. */
   private static final class Worker {
-    final WorkerProtocol.Resources resources;
+    WorkerProtocol.Resources resources;
     int busyCpu;
     /** When a slot of this worker last became free (or the worker joined). */
     long freedNanos = System.nanoTime();
     final Set<Integer> busyGpus = new HashSet<>();
+    /** Unwanted attempts by {@link Unwanted#id()}: their slots are counted busy. */
+    final Map<String, Unwanted> unwanted = new LinkedHashMap<>();
 
     Worker(WorkerProtocol.Resources resources) {
       this.resources = resources;
+    }
+
+    void occupy(int slot) {
+      if (slot < 0) {
+        busyCpu++;
+      } else {
+        busyGpus.add(slot);
+      }
+    }
+
+    void free(int slot) {
+      if (slot < 0) {
+        busyCpu--;
+      } else {
+        busyGpus.remove(slot);
+      }
+      freedNanos = System.nanoTime();
     }
 
     /** A free slot for the job: -1 for a CPU slot, a GPU id, or null when none is free. */
@@ -90,8 +130,23 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
     }
   }
 
-  /** A dispatched attempt; {@code readyNanos}: when it was queued or a slot freed, whichever came later. */
-  private record Running(Job job, Worker worker, int slot, long readyNanos) {}
+  /**
+   * A dispatched attempt; {@code readyNanos}: when it was queued or a slot freed, whichever came
+   * later; {@code leaseNanos}: when its lease expires unless the worker is heard from;
+   * {@code knownAsOf}: the last resources request sent before it was dispatched.
+   */
+  private record Running(Job job, Worker worker, int slot, long readyNanos, boolean acked, long leaseNanos,
+      long knownAsOf) {
+    Running heard(boolean ack, Duration lease) {
+      return new Running(job, worker, slot, readyNanos, acked || ack, System.nanoTime() + lease.toNanos(), knownAsOf);
+    }
+  }
+
+  /** What a stage's attempts came to so far: the latest attempt's number, and how many were lost with their worker. */
+  private static final class Tally {
+    int lastAttempt;
+    int lost;
+  }
 
   /** {@code sweepArtifacts} serves the sweep's store, where workers fetch inputs they lack. */
   public static Behavior<Command> create(SweepSpec.RuntimeSpec runtime, ActorRef<SchedulerProtocol.Report> reports,
@@ -109,6 +164,11 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
   private final Map<ActorRef<WorkerProtocol.Command>, Worker> workers = new LinkedHashMap<>();
   private final Deque<Job> queue = new ArrayDeque<>();
   private final Map<String, Running> running = new HashMap<>();
+  private final Map<String, Tally> tallies = new HashMap<>();
+  /** The workers the Receptionist lists now; only they may register. */
+  private Set<ActorRef<WorkerProtocol.Command>> listed = Set.of();
+  /** The number of the last resources request sent to any worker. */
+  private long requests;
   /** Which worker made each artifact (by sha256): stages go where their inputs already are. */
   private final Map<String, Worker> madeBy = new HashMap<>();
   /** The newest checkpoint of each unfinished stage, with its position. */
@@ -137,6 +197,17 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
     }
     publishGauges();
     timers.startTimerWithFixedDelay(PublishGauges.TICK, GAUGES_EVERY);
+    timers.startTimerAtFixedRate(CheckLeases.INSTANCE, CheckLeases.INSTANCE, checkInterval(runtime.lease()));
+  }
+
+  /** A quarter of the shorter timeout, and at most a second: slots held by cancelled attempts free soon. */
+  private static Duration checkInterval(SweepSpec.LeaseSpec lease) {
+    Duration check = lease.ackTimeout().compareTo(lease.timeout()) < 0 ? lease.ackTimeout() : lease.timeout();
+    check = check.dividedBy(4);
+    if (check.compareTo(Duration.ofSeconds(1)) > 0) {
+      return Duration.ofSeconds(1);
+    }
+    return check.compareTo(Duration.ofMillis(10)) < 0 ? Duration.ofMillis(10) : check;
   }
 
   @Override
@@ -150,11 +221,22 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
         .onMessage(NodeUnreachable.class, this::onNodeUnreachable)
         .onMessage(SchedulerProtocol.Forget.class, this::onForget)
         .onMessageEquals(PublishGauges.TICK, this::onPublishGauges)
+        .onMessageEquals(CheckLeases.INSTANCE, this::onCheckLeases)
         .build();
   }
 
   private Behavior<Command> onSubmit(SchedulerProtocol.Submit submit) {
-    Job job = new Job(submit.stage(), 1, submit.resumeFrom(), 0, System.nanoTime());
+    String key = submit.stage().key();
+    Tally tally = tallies.computeIfAbsent(key, k -> new Tally());
+    if (submit.lost() != null) {
+      // Its last attempt succeeded, but the outputs died with their worker.
+      tally.lost++;
+      if (tally.lastAttempt >= runtime.maxAttempts()) {
+        reports.tell(new SchedulerProtocol.GaveUp(key, tally.lastAttempt, submit.lost(), tally.lost));
+        return this;
+      }
+    }
+    Job job = new Job(submit.stage(), ++tally.lastAttempt, submit.resumeFrom(), 0, System.nanoTime());
     // Evaluations jump the queue: each configuration finishes soon after its chain, so results
     // arrive steadily and the evaluations' working memory never piles up at the end.
     if (submit.stage().kind() == StageKind.EVALUATE) {
@@ -168,9 +250,10 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
 
   private Behavior<Command> onWorkersChanged(WorkersChanged changed) {
     Set<ActorRef<WorkerProtocol.Command>> present = changed.listing().getServiceInstances(WorkerNode.SERVICE_KEY);
+    listed = Set.copyOf(present);
     for (ActorRef<WorkerProtocol.Command> worker : present) {
       if (!workers.containsKey(worker)) {
-        worker.tell(new WorkerProtocol.DescribeResources(registrationAdapter));
+        describe(worker);
       }
     }
     Iterator<Map.Entry<ActorRef<WorkerProtocol.Command>, Worker>> it = workers.entrySet().iterator();
@@ -178,11 +261,15 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
       Map.Entry<ActorRef<WorkerProtocol.Command>, Worker> entry = it.next();
       if (!present.contains(entry.getKey())) {
         it.remove();
-        requeueWorkOf(entry.getValue());
+        requeueWorkOf(entry.getValue(), "worker " + entry.getValue().resources.workerId() + " left");
       }
     }
     dispatch();
     return this;
+  }
+
+  private void describe(ActorRef<WorkerProtocol.Command> worker) {
+    worker.tell(new WorkerProtocol.DescribeResources(registrationAdapter, ++requests));
   }
 
   private Behavior<Command> onNodeUnreachable(NodeUnreachable unreachable) {
@@ -193,33 +280,141 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
       if (entry.getKey().path().address().equals(address)) {
         getContext().getLog().warn("worker {} at {} is unreachable", entry.getValue().resources.workerId(), address);
         it.remove();
-        requeueWorkOf(entry.getValue());
+        requeueWorkOf(entry.getValue(), "worker " + entry.getValue().resources.workerId() + " is unreachable");
       }
     }
     dispatch();
     return this;
   }
 
-  /** A worker that left takes its running attempts with it: they run again elsewhere. */
-  private void requeueWorkOf(Worker gone) {
+  /** A worker that left takes its running attempts with it: they are lost, and run again elsewhere. */
+  private void requeueWorkOf(Worker gone, String reason) {
     madeBy.values().removeIf(worker -> worker == gone);
-    running.values().removeIf(r -> {
-      if (r.worker() != gone) {
-        return false;
-      }
-      getContext().getLog().warn("worker {} left; re-queueing {}", gone.resources.workerId(), r.job().stage().key());
-      queue.addFirst(nextAttempt(r.job()));
-      return true;
-    });
+    List<Running> lost = running.values().stream().filter(r -> r.worker() == gone).toList();
+    for (Running r : lost) {
+      running.remove(r.job().stage().key());
+      getContext().getLog().warn("{}; re-queueing {}", reason, r.job().stage().key());
+      lose(r.job(), reason);
+    }
+  }
+
+  /**
+   * An attempt was lost with its worker: it counts as an attempt, and the stage is queued again
+   * at once (no backoff: nothing says it would fail again) or, at the attempt limit, given up.
+   */
+  private void lose(Job job, String reason) {
+    String key = job.stage().key();
+    Tally tally = tallies.computeIfAbsent(key, k -> new Tally());
+    tally.lost++;
+    if (job.attempt() >= runtime.maxAttempts()) {
+      checkpoints.remove(key);
+      reports.tell(new SchedulerProtocol.GaveUp(key, job.attempt(), reason, tally.lost));
+      return;
+    }
+    Job next = nextAttempt(job);
+    queue.addFirst(next);
+    reports.tell(new SchedulerProtocol.Reassigned(key, job.attempt(), reason, next.resumePosition()));
   }
 
   private Behavior<Command> onRegistered(Registered registered) {
     WorkerProtocol.Resources resources = registered.resources();
-    workers.putIfAbsent(resources.worker(), new Worker(resources));
-    getContext().getLog().info("worker {} registered: {} CPU slot(s), GPUs {}", resources.workerId(),
-        resources.cpuSlots(), resources.gpuIds());
+    if (!listed.contains(resources.worker())) {
+      // It left the listing after it answered: it would take no work anyway.
+      return this;
+    }
+    Worker worker = workers.get(resources.worker());
+    if (worker == null) {
+      worker = new Worker(resources);
+      workers.put(resources.worker(), worker);
+      getContext().getLog().info("worker {} registered: {} CPU slot(s), GPUs {}{}", resources.workerId(),
+          resources.cpuSlots(), resources.gpuIds(),
+          resources.running().isEmpty() ? "" : ", still running " + resources.running().size() + " attempt(s)");
+    }
+    worker.resources = resources;
+    reconcile(worker, resources);
     dispatch();
     return this;
+  }
+
+  /**
+   * Matches what a worker says it runs with what this scheduler wants there: a wanted attempt
+   * is alive (its lease renews); any other keeps its slot busy and is cancelled; an unwanted
+   * attempt the report no longer lists has ended, and its slot is free.
+   */
+  private void reconcile(Worker worker, WorkerProtocol.Resources report) {
+    Set<String> listedIds = new HashSet<>();
+    for (WorkerProtocol.RunningAttempt attempt : report.running()) {
+      Unwanted candidate = new Unwanted(attempt.key(), attempt.attempt(), attempt.gpu(), attempt.replyTo(),
+          report.request());
+      listedIds.add(candidate.id());
+      Running current = running.get(attempt.key());
+      if (current != null && current.worker() == worker && current.job().attempt() == attempt.attempt()
+          && attempt.replyTo().equals(eventAdapter)) {
+        running.put(attempt.key(), current.heard(true, runtime.lease().timeout()));
+      } else if (!worker.unwanted.containsKey(candidate.id())) {
+        getContext().getLog().warn("worker {} still runs {} attempt {}, no longer wanted: cancelling it",
+            report.workerId(), attempt.key(), attempt.attempt());
+        worker.unwanted.put(candidate.id(), candidate);
+        worker.occupy(attempt.gpu());
+        cancel(worker, candidate);
+      }
+    }
+    worker.unwanted.values().removeIf(u -> {
+      if (listedIds.contains(u.id()) || report.request() <= u.knownAsOf()) {
+        return false;
+      }
+      worker.free(u.slot());
+      return true;
+    });
+  }
+
+  private void cancel(Worker worker, Unwanted attempt) {
+    worker.resources.worker().tell(new WorkerProtocol.CancelStage(attempt.key(), attempt.attempt(), attempt.replyTo()));
+  }
+
+  /**
+   * Expires the leases that ran out, asks again after attempts that may still hold slots, and
+   * asks listed workers that are not registered (back after being unreachable) what they run.
+   */
+  private Behavior<Command> onCheckLeases() {
+    long now = System.nanoTime();
+    List<Running> expired = running.values().stream().filter(r -> now - r.leaseNanos() > 0).toList();
+    for (Running r : expired) {
+      expire(r);
+    }
+    for (Worker worker : workers.values()) {
+      if (!worker.unwanted.isEmpty()) {
+        worker.unwanted.values().forEach(u -> cancel(worker, u));
+        describe(worker.resources.worker());
+      }
+    }
+    for (ActorRef<WorkerProtocol.Command> ref : listed) {
+      if (!workers.containsKey(ref)) {
+        describe(ref);
+      }
+    }
+    dispatch();
+    return this;
+  }
+
+  /** The attempt's lease ran out: it is lost; where it may still run, it keeps its slot until it is gone. */
+  private void expire(Running r) {
+    String key = r.job().stage().key();
+    String workerId = r.worker().resources.workerId();
+    String reason = r.acked()
+        ? "lease expired: nothing from worker " + workerId + " for " + seconds(runtime.lease().timeout())
+        : "no acknowledgement from worker " + workerId + " within " + seconds(runtime.lease().ackTimeout());
+    getContext().getLog().warn("{} attempt {}: {}", key, r.job().attempt(), reason);
+    running.remove(key);
+    Unwanted unwanted = new Unwanted(key, r.job().attempt(), r.slot(), eventAdapter, r.knownAsOf());
+    r.worker().unwanted.put(unwanted.id(), unwanted);
+    cancel(r.worker(), unwanted);
+    describe(r.worker().resources.worker());
+    lose(r.job(), reason);
+  }
+
+  private static String seconds(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
   }
 
   private void dispatch() {
@@ -283,14 +478,12 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
       }
       if (chosen != null) {
         int slot = chosen.freeSlot(needsGpu);
-        if (slot < 0) {
-          chosen.busyCpu++;
-        } else {
-          chosen.busyGpus.add(slot);
-        }
-        running.put(job.stage().key(), new Running(job, chosen, slot, Math.max(job.queuedNanos(), chosen.freedNanos)));
+        chosen.occupy(slot);
+        long now = System.nanoTime();
+        running.put(job.stage().key(), new Running(job, chosen, slot, Math.max(job.queuedNanos(), chosen.freedNanos),
+            false, now + runtime.lease().ackTimeout().toNanos(), requests));
         chosen.resources.worker().tell(new WorkerProtocol.RunStage(job.stage(), job.attempt(), job.resumeFrom(),
-            runtime.checkpoint(), slot, sweepArtifacts, eventAdapter));
+            runtime.checkpoint(), slot, sweepArtifacts, eventAdapter, runtime.lease().heartbeat()));
         it.remove();
         if (needsGpu) {
           gpuFree = workers.values().stream().anyMatch(w -> w.freeSlot(true) != null);
@@ -311,10 +504,14 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
   }
 
   private Behavior<Command> onEvent(StageEvent event) {
-    Running current = running.get(event.key());
-    if (current == null || current.job().attempt() != event.attempt()) {
-      getContext().getLog().debug("ignoring {} from superseded attempt {}", event.getClass().getSimpleName(),
-          event.attempt());
+    Running before = running.get(event.key());
+    if (before == null || before.job().attempt() != event.attempt()) {
+      onUnwantedEvent(event);
+      return this;
+    }
+    Running current = before.heard(event instanceof StageEvent.Started, runtime.lease().timeout());
+    running.put(event.key(), current);
+    if (event instanceof StageEvent.Heartbeat) {
       return this;
     }
     String workerId = current.worker().resources.workerId();
@@ -345,21 +542,40 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
     return this;
   }
 
+  /**
+   * An event of an attempt that is no longer current: if the attempt ended, its slot is free;
+   * if it still runs, it is told again to stop (the cancel may have been lost).
+   */
+  private void onUnwantedEvent(StageEvent event) {
+    String id = event.key() + "/" + event.attempt() + "@" + eventAdapter.path();
+    for (Worker worker : workers.values()) {
+      Unwanted unwanted = worker.unwanted.get(id);
+      if (unwanted == null) {
+        continue;
+      }
+      if (event instanceof StageEvent.Succeeded || event instanceof StageEvent.Failed) {
+        worker.unwanted.remove(id);
+        worker.free(unwanted.slot());
+        dispatch();
+      } else {
+        cancel(worker, unwanted);
+      }
+      return;
+    }
+    getContext().getLog().debug("ignoring {} from superseded attempt {}", event.getClass().getSimpleName(),
+        event.attempt());
+  }
+
   private void release(String key) {
     Running done = running.remove(key);
-    if (done.slot() < 0) {
-      done.worker().busyCpu--;
-    } else {
-      done.worker().busyGpus.remove(done.slot());
-    }
-    done.worker().freedNanos = System.nanoTime();
+    done.worker().free(done.slot());
   }
 
   private void onAttemptFailed(Job job, StageEvent.Failed failed) {
     String key = job.stage().key();
     if (job.attempt() >= runtime.maxAttempts()) {
       dropCheckpoint(key);
-      reports.tell(new SchedulerProtocol.GaveUp(key, job.attempt(), failed.error()));
+      reports.tell(new SchedulerProtocol.GaveUp(key, job.attempt(), failed.error(), 0));
       return;
     }
     Duration delay = runtime.retryBackoff().multipliedBy(1L << Math.min(job.attempt() - 1, 10));
@@ -385,6 +601,7 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
   /** The next attempt of a stage, from its newest checkpoint (or where the failed attempt started). */
   private Job nextAttempt(Job job) {
     StageEvent.Checkpointed last = checkpoints.get(job.stage().key());
+    tallies.computeIfAbsent(job.stage().key(), k -> new Tally()).lastAttempt = job.attempt() + 1;
     return last == null
         ? new Job(job.stage(), job.attempt() + 1, job.resumeFrom(), job.resumePosition(), System.nanoTime())
         : new Job(job.stage(), job.attempt() + 1, last.checkpoint(), last.position(), System.nanoTime());

@@ -161,6 +161,7 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
         .onMessage(SchedulerProtocol.Forwarded.class, stoppingOnDiskFull(this::pullThenHandle))
         .onMessage(Pulled.class, stoppingOnDiskFull(this::onPulled))
         .onMessage(SchedulerProtocol.Retrying.class, stoppingOnDiskFull(this::onRetrying))
+        .onMessage(SchedulerProtocol.Reassigned.class, stoppingOnDiskFull(this::onReassigned))
         .onMessage(SchedulerProtocol.GaveUp.class, stoppingOnDiskFull(this::onGaveUp))
         .onMessage(SchedulerProtocol.DiskFull.class, stoppingOnDiskFull(this::onDiskFull))
         .onMessageEquals(PublishStatus.TICK, this::onPublishStatus)
@@ -275,6 +276,17 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
     return this;
   }
 
+  /** An attempt was lost with its worker; the scheduler has queued the stage again. */
+  private Behavior<Command> onReassigned(SchedulerProtocol.Reassigned reassigned) {
+    PlannedStage stage = plan.get(reassigned.key());
+    getContext().getLog().warn("{} attempt {} lost ({}); queued again from position {}", stage.description(),
+        reassigned.lostAttempt(), reassigned.reason(), reassigned.resumePosition());
+    events.append("stage-reassigned", Map.of("key", reassigned.key(), "kind", stage.kind().label(),
+        "attempt", reassigned.lostAttempt(), "reason", reassigned.reason(),
+        "resume_position", reassigned.resumePosition()));
+    return this;
+  }
+
   private Behavior<Command> onDiskFull(SchedulerProtocol.DiskFull diskFull) {
     throw new DiskFullException(diskFull.error() + " (on worker " + diskFull.workerId() + ", running "
         + plan.get(diskFull.key()).description() + ")");
@@ -282,11 +294,13 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
 
   private Behavior<Command> onGaveUp(SchedulerProtocol.GaveUp gaveUp) {
     PlannedStage stage = plan.get(gaveUp.key());
-    getContext().getLog().error("{} failed after {} attempts: {}", stage.description(), gaveUp.attempts(),
-        gaveUp.error());
-    giveUp(stage, r -> r.failed(gaveUp.error()), gaveUp.attempts());
+    String error = gaveUp.lostWorkers() == 0 ? gaveUp.error()
+        : "stage " + stage.description() + " lost its worker " + gaveUp.lostWorkers() + " times (last: "
+            + gaveUp.error() + ")";
+    getContext().getLog().error("{} failed after {} attempts: {}", stage.description(), gaveUp.attempts(), error);
+    giveUp(stage, r -> r.failed(error), gaveUp.attempts());
     // Everything below a failed stage fails with it; the rest of the sweep goes on.
-    String blocked = "upstream failed: " + stage.description() + ": " + gaveUp.error();
+    String blocked = "upstream failed: " + stage.description() + ": " + error;
     for (PlannedStage below : plan.stages()) {
       if (stages.get(below.key()).state() == StageState.WAITING
           && below.upstream().stream().anyMatch(stages::gaveUp)) {
@@ -324,10 +338,13 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
         continue;
       }
       ArtifactRef checkpoint = store.checkpoint(key).orElse(null);
+      StageRecord record = stages.get(key);
+      String lost = state == StageState.LOST
+          ? "the outputs of attempt " + record.attempts() + " died with worker " + record.worker() : null;
       stages.apply(key, StageRecord::queued);
       events.append("stage-queued", Map.of("key", key, "kind", stage.kind().label(),
           "resume", checkpoint != null, "description", stage.description()));
-      scheduler.tell(new SchedulerProtocol.Submit(stage.build().apply(manifests), checkpoint));
+      scheduler.tell(new SchedulerProtocol.Submit(stage.build().apply(manifests), checkpoint, lost));
     }
   }
 

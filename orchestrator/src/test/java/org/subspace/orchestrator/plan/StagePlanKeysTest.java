@@ -184,6 +184,11 @@ class StagePlanKeysTest {
     orchestration.put("orchestrator.metrics.port", "0");
     orchestration.put("orchestrator.fault-injection.rate", "0.3");
     orchestration.put("orchestrator.fault-injection.seed", "9");
+    orchestration.put("orchestrator.fault-injection.drop-run-stage", "[train]");
+    orchestration.put("orchestrator.fault-injection.drop-succeeded", "[sample]");
+    orchestration.put("orchestrator.fault-injection.kill-worker", "[evaluate]");
+    orchestration.put("orchestrator.lease.ack-timeout", "1s");
+    orchestration.put("orchestrator.lease.timeout", "2s");
     orchestration.put("sweep.name", "renamed");
     List<String> keys = plan.stages().stream().map(PlannedStage::key).toList();
     assertEquals(keys, plan(orchestration).stages().stream().map(PlannedStage::key).toList());

@@ -2,12 +2,14 @@ package org.subspace.orchestrator.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.receptionist.Receptionist;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -64,8 +66,12 @@ class StageSchedulerTest {
   }
 
   private static SweepSpec.RuntimeSpec runtime(Set<StageKind> gpuStages, int maxAttempts) {
+    return runtime(gpuStages, maxAttempts, SweepSpec.LeaseSpec.DEFAULT);
+  }
+
+  private static SweepSpec.RuntimeSpec runtime(Set<StageKind> gpuStages, int maxAttempts, SweepSpec.LeaseSpec lease) {
     return new SweepSpec.RuntimeSpec(1, 1, List.of(0), gpuStages, maxAttempts, Duration.ofMillis(10),
-        new CheckpointPolicy(10, 10, 2), FaultInjector.NONE, new SweepSpec.MetricsSpec(false, "127.0.0.1", 0));
+        new CheckpointPolicy(10, 10, 2), lease, FaultInjector.NONE, new SweepSpec.MetricsSpec(false, "127.0.0.1", 0));
   }
 
   private static Stage.Train train(String key) {
@@ -87,9 +93,15 @@ class StageSchedulerTest {
   }
 
   private void answer(TestProbe<WorkerProtocol.Command> probe, String id, int cpuSlots, List<Integer> gpus) {
+    answer(probe, id, cpuSlots, gpus, List.of());
+  }
+
+  /** Answers the scheduler's question, saying the worker runs {@code running}. */
+  private void answer(TestProbe<WorkerProtocol.Command> probe, String id, int cpuSlots, List<Integer> gpus,
+      List<WorkerProtocol.RunningAttempt> running) {
     WorkerProtocol.DescribeResources ask = probe.expectMessageClass(WorkerProtocol.DescribeResources.class);
     ask.replyTo().tell(new WorkerProtocol.Resources(id, probe.getRef(), cpuSlots, gpus,
-        kit.<ArtifactStoreProtocol.Command>createTestProbe().getRef()));
+        kit.<ArtifactStoreProtocol.Command>createTestProbe().getRef(), running, ask.request()));
   }
 
   @Test
@@ -180,5 +192,105 @@ class StageSchedulerTest {
     scheduler.tell(new SchedulerProtocol.Submit(sample("s1"), null));
     assertEquals("s1", second.expectMessageClass(WorkerProtocol.RunStage.class).stage().key());
     first.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  /**
+   * Receives the worker's messages until the next RunStage, answering every resources request
+   * with {@code running} and collecting cancels on the way.
+   */
+  private WorkerProtocol.RunStage nextRun(TestProbe<WorkerProtocol.Command> probe, String id,
+      List<WorkerProtocol.RunningAttempt> running, List<WorkerProtocol.CancelStage> cancels) {
+    while (true) {
+      WorkerProtocol.Command message = probe.receiveMessage(Duration.ofSeconds(5));
+      if (message instanceof WorkerProtocol.RunStage run) {
+        return run;
+      } else if (message instanceof WorkerProtocol.CancelStage cancel) {
+        cancels.add(cancel);
+      } else if (message instanceof WorkerProtocol.DescribeResources ask) {
+        ask.replyTo().tell(new WorkerProtocol.Resources(id, probe.getRef(), 1, List.of(),
+            kit.<ArtifactStoreProtocol.Command>createTestProbe().getRef(), running, ask.request()));
+      }
+    }
+  }
+
+  @Test
+  void aWorkerThatRejoinsWhileRunningAStageIsNotDoubleBooked() {
+    TestProbe<SchedulerProtocol.Report> reports = kit.createTestProbe();
+    TestProbe<WorkerProtocol.Command> node = worker("rejoining", 1, List.of());
+    ActorRef<StageScheduler.Command> scheduler = kit.spawn(StageScheduler.create(runtime(Set.of(), 3),
+        reports.getRef(), kit.<ArtifactStoreProtocol.Command>createTestProbe().getRef()));
+    answer(node, "rejoining", 1, List.of());
+    scheduler.tell(new SchedulerProtocol.Submit(train("t1"), null));
+    WorkerProtocol.RunStage first = node.expectMessageClass(WorkerProtocol.RunStage.class);
+    first.replyTo().tell(new StageEvent.Started("t1", 1, "rejoining"));
+    reports.expectMessageClass(SchedulerProtocol.Forwarded.class);
+
+    // The worker drops out of the listing (a network hiccup): its attempt is lost and queued again.
+    kit.system().receptionist().tell(Receptionist.deregister(WorkerNode.SERVICE_KEY, node.getRef()));
+    SchedulerProtocol.Reassigned reassigned = reports.expectMessageClass(SchedulerProtocol.Reassigned.class);
+    assertEquals(1, reassigned.lostAttempt());
+    assertEquals("worker rejoining left", reassigned.reason());
+    scheduler.tell(new SchedulerProtocol.Submit(sample("s1"), null));
+
+    // It comes back, still running the first attempt: its one slot is busy, so nothing more goes
+    // there, and the attempt no one wants is cancelled.
+    kit.system().receptionist().tell(Receptionist.register(WorkerNode.SERVICE_KEY, node.getRef()));
+    answer(node, "rejoining", 1, List.of(), List.of(new WorkerProtocol.RunningAttempt("t1", 1, -1, first.replyTo())));
+    WorkerProtocol.CancelStage cancel = node.expectMessageClass(WorkerProtocol.CancelStage.class);
+    assertEquals("t1", cancel.key());
+    assertEquals(1, cancel.attempt());
+    assertEquals(first.replyTo(), cancel.replyTo());
+    node.expectNoMessage(Duration.ofMillis(300));
+
+    // Once the cancelled attempt has stopped, the slot takes the stage's next attempt, and only that.
+    first.replyTo().tell(new StageEvent.Failed("t1", 1, "attempt 1 of t1 was cancelled", false));
+    WorkerProtocol.RunStage second = node.expectMessageClass(WorkerProtocol.RunStage.class);
+    assertEquals("t1", second.stage().key());
+    assertEquals(2, second.attempt());
+    node.expectNoMessage(Duration.ofMillis(200));
+    reports.expectNoMessage(Duration.ofMillis(50));
+  }
+
+  @Test
+  void unacknowledgedAndSilentAttemptsLoseTheirLeasesAndCountAsAttempts() {
+    TestProbe<SchedulerProtocol.Report> reports = kit.createTestProbe();
+    TestProbe<WorkerProtocol.Command> node = worker("silent", 1, List.of());
+    SweepSpec.LeaseSpec lease = new SweepSpec.LeaseSpec(Duration.ofMillis(400), Duration.ofMillis(800));
+    ActorRef<StageScheduler.Command> scheduler = kit.spawn(StageScheduler.create(runtime(Set.of(), 3, lease),
+        reports.getRef(), kit.<ArtifactStoreProtocol.Command>createTestProbe().getRef()));
+    answer(node, "silent", 1, List.of());
+    scheduler.tell(new SchedulerProtocol.Submit(train("t1"), null));
+    WorkerProtocol.RunStage first = node.expectMessageClass(WorkerProtocol.RunStage.class);
+    assertEquals(Duration.ofMillis(800).dividedBy(3), first.heartbeat());
+
+    // Never acknowledged (the RunStage was lost): cancelled where it might run, then run again.
+    List<WorkerProtocol.CancelStage> cancels = new ArrayList<>();
+    WorkerProtocol.RunStage second = nextRun(node, "silent", List.of(), cancels);
+    assertEquals(2, second.attempt());
+    assertTrue(cancels.stream().anyMatch(c -> c.attempt() == 1), "the first attempt was cancelled");
+    SchedulerProtocol.Reassigned lost = reports.expectMessageClass(SchedulerProtocol.Reassigned.class);
+    assertEquals("no acknowledgement from worker silent within 400 ms", lost.reason());
+
+    // Acknowledged, then silent (its result was lost): the lease expires.
+    second.replyTo().tell(new StageEvent.Started("t1", 2, "silent"));
+    reports.expectMessageClass(SchedulerProtocol.Forwarded.class);
+    WorkerProtocol.RunStage third = nextRun(node, "silent", List.of(), cancels);
+    assertEquals(3, third.attempt());
+    assertEquals("lease expired: nothing from worker silent for 800 ms",
+        reports.expectMessageClass(SchedulerProtocol.Reassigned.class).reason());
+
+    // Heartbeats keep a lease however long the attempt runs...
+    third.replyTo().tell(new StageEvent.Started("t1", 3, "silent"));
+    reports.expectMessageClass(SchedulerProtocol.Forwarded.class);
+    for (int i = 0; i < 8; i++) {
+      third.replyTo().tell(new StageEvent.Heartbeat("t1", 3));
+      node.expectNoMessage(Duration.ofMillis(250));
+    }
+    reports.expectNoMessage(Duration.ofMillis(10));
+    // ...and when they stop, the third lost attempt is the last.
+    SchedulerProtocol.GaveUp gaveUp = reports.expectMessageClass(SchedulerProtocol.GaveUp.class, Duration.ofSeconds(3));
+    assertEquals(3, gaveUp.attempts());
+    assertEquals(3, gaveUp.lostWorkers());
+    assertEquals("lease expired: nothing from worker silent for 800 ms", gaveUp.error());
   }
 }

@@ -12,6 +12,7 @@ import org.subspace.protocol.store.ArtifactRef;
 @JsonSubTypes({
   @JsonSubTypes.Type(value = StageEvent.Started.class, name = "started"),
   @JsonSubTypes.Type(value = StageEvent.Progress.class, name = "progress"),
+  @JsonSubTypes.Type(value = StageEvent.Heartbeat.class, name = "heartbeat"),
   @JsonSubTypes.Type(value = StageEvent.Checkpointed.class, name = "checkpointed"),
   @JsonSubTypes.Type(value = StageEvent.Succeeded.class, name = "succeeded"),
   @JsonSubTypes.Type(value = StageEvent.Failed.class, name = "failed")
@@ -21,7 +22,11 @@ public sealed interface StageEvent extends CborSerializable {
 
   int attempt();
 
+  /** Sent on receipt of the attempt's {@code RunStage}: the acknowledgement its lease waits for. */
   record Started(String key, int attempt, String workerId) implements StageEvent {}
+
+  /** The attempt is still running: it renews the attempt's lease when its own progress is sparse. */
+  record Heartbeat(String key, int attempt) implements StageEvent {}
 
   /** {@code done} of {@code total} units (epochs, chain iterations). */
   record Progress(String key, int attempt, long done, long total, String detail) implements StageEvent {}

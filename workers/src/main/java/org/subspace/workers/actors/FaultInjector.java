@@ -2,23 +2,93 @@ package org.subspace.workers.actors;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
 import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.subspace.protocol.stage.Stage;
+import org.subspace.protocol.stage.StageKind;
 import org.subspace.workers.random.Rng;
 
 /**
- * A test hook that makes a {@code rate} fraction of stage attempts fail part-way, at a point
- * and in a way decided by the stage key, the attempt number and the seed: reproducible, and a
- * retry of the same stage gets a fresh decision. The ways are the failures real stages meet:
- * a non-finite loss, running out of memory, an I/O error.
+ * A test hook for the harm real sweeps meet. Computation faults: a {@code rate} fraction of
+ * stage attempts fail part-way, at a point and in a way decided by the stage key, the attempt
+ * number and the seed: reproducible, and a retry of the same stage gets a fresh decision. The
+ * ways are the failures real stages meet: a non-finite loss, running out of memory, an I/O error.
+ * Message faults, for the stages a selector names (a stage kind, or the start of a stage key):
+ * the worker ignores the first {@code RunStage} of each ({@code dropRunStage}), or computes and
+ * stores the first attempt to succeed but never says so ({@code dropSucceeded}); and
+ * {@code killWorker} SIGKILLs the worker's JVM half-way through every attempt (for worker nodes
+ * in a JVM of their own). Which stages already lost a message is this injector's state, so
+ * "first" means first for the workers that share it.
  */
-public record FaultInjector(double rate, long seed) {
+public final class FaultInjector {
   public static final FaultInjector NONE = new FaultInjector(0.0, 0L);
+
+  /** A key prefix must be this long to name one stage. */
+  public static final int MIN_KEY_PREFIX = 8;
+
+  private final double rate;
+  private final long seed;
+  private final List<String> dropRunStage;
+  private final List<String> dropSucceeded;
+  private final List<String> killWorker;
+  private final Set<String> runStagesDropped = ConcurrentHashMap.newKeySet();
+  private final Set<String> successesDropped = ConcurrentHashMap.newKeySet();
+
+  public FaultInjector(double rate, long seed) {
+    this(rate, seed, List.of(), List.of(), List.of());
+  }
+
+  public FaultInjector(double rate, long seed, List<String> dropRunStage, List<String> dropSucceeded,
+      List<String> killWorker) {
+    this.rate = rate;
+    this.seed = seed;
+    this.dropRunStage = List.copyOf(dropRunStage);
+    this.dropSucceeded = List.copyOf(dropSucceeded);
+    this.killWorker = List.copyOf(killWorker);
+  }
+
+  public double rate() {
+    return rate;
+  }
+
+  public long seed() {
+    return seed;
+  }
 
   /** Thrown at the chosen point of a doomed attempt. */
   public static final class InjectedFault extends RuntimeException {
     public InjectedFault(String message) {
       super(message);
     }
+  }
+
+  /** Whether {@code selector} can name stages: a stage kind, or at least {@value #MIN_KEY_PREFIX} hex digits of a key. */
+  public static boolean validSelector(String selector) {
+    return Arrays.stream(StageKind.values()).anyMatch(kind -> kind.label().equals(selector))
+        || selector.length() >= MIN_KEY_PREFIX && selector.matches("[0-9a-f]+");
+  }
+
+  private static boolean selects(List<String> selectors, Stage stage) {
+    return selectors.stream().anyMatch(s -> s.equals(stage.kind().label()) || stage.key().startsWith(s));
+  }
+
+  /** Whether the worker should ignore this {@code RunStage}: the first one of each selected stage. */
+  public boolean dropsRunStage(Stage stage) {
+    return selects(dropRunStage, stage) && runStagesDropped.add(stage.key());
+  }
+
+  /** Whether the worker should keep quiet about this success: the first one of each selected stage. */
+  public boolean dropsSucceeded(Stage stage) {
+    return selects(dropSucceeded, stage) && successesDropped.add(stage.key());
+  }
+
+  /** Whether every attempt of this stage kills its worker's JVM. */
+  public boolean killsWorker(Stage stage) {
+    return selects(killWorker, stage);
   }
 
   /** The fraction of the work at which this attempt fails, or empty if it does not. */
@@ -42,5 +112,34 @@ public record FaultInjector(double rate, long seed) {
       default -> new UncheckedIOException(where + ": disk write failed",
           new IOException("no space left on device (injected)"));
     };
+  }
+
+  /** SIGKILLs this JVM, as the kernel's OOM killer or a lost machine would; never returns. */
+  public static void killThisJvm() {
+    long pid = ProcessHandle.current().pid();
+    try {
+      new ProcessBuilder("kill", "-9", Long.toString(pid)).inheritIO().start().waitFor();
+      Thread.sleep(5000);
+    } catch (IOException | InterruptedException e) {
+      // No kill command: halting skips every shutdown hook too.
+    }
+    Runtime.getRuntime().halt(137);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof FaultInjector f && rate == f.rate && seed == f.seed && dropRunStage.equals(f.dropRunStage)
+        && dropSucceeded.equals(f.dropSucceeded) && killWorker.equals(f.killWorker);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(rate, seed, dropRunStage, dropSucceeded, killWorker);
+  }
+
+  @Override
+  public String toString() {
+    return "FaultInjector[rate=" + rate + ", seed=" + seed + ", drop-run-stage=" + dropRunStage
+        + ", drop-succeeded=" + dropSucceeded + ", kill-worker=" + killWorker + "]";
   }
 }

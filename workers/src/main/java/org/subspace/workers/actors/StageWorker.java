@@ -10,10 +10,12 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
@@ -29,8 +31,11 @@ import org.subspace.workers.store.DiskFullException;
  * A thin actor around {@link StageExecutor} for one kind of stage: the node's trainer,
  * subspace builder, sampler and evaluator are four of these. The computation runs on the
  * blocking dispatcher, never on the actor's thread; progress and checkpoints go straight to
- * the requester. A failed attempt is reported and then thrown, so the actor's supervisor
- * restarts it with backoff; the scheduler decides whether to retry.
+ * the requester, and while any attempt runs a heartbeat goes to its requester every
+ * {@code RunStage.heartbeat}, so that an attempt whose epochs are slow keeps its lease. A failed
+ * attempt is reported and then thrown, so the actor's supervisor restarts it with backoff; the
+ * scheduler decides whether to retry. A cancelled attempt stops at its next boundary, is
+ * reported as failed, and needs no restart.
  */
 public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
   public static final String BLOCKING_DISPATCHER = "subspace.blocking-dispatcher";
@@ -44,7 +49,10 @@ public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
 
   public sealed interface Command {}
 
-  public record Run(WorkerProtocol.RunStage request) implements Command, NoSerializationVerificationNeeded {}
+  /** Run an attempt its node has registered in the node's {@link RunningAttempts}. */
+  public record Run(RunningAttempts.Attempt attempt) implements Command, NoSerializationVerificationNeeded {}
+
+  private enum Beat implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
   private record Finished(WorkerProtocol.RunStage request, StageExecutor.Result result, double seconds,
       Throwable error) implements Command, NoSerializationVerificationNeeded {}
@@ -56,10 +64,18 @@ public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
     }
   }
 
-  public static Behavior<Command> create(
-      StageKind kind, String workerId, StageExecutor executor, FaultInjector faults) {
+  /** Thrown at an epoch or iteration boundary of a cancelled attempt; it unwinds the computation. */
+  static final class AttemptCancelled extends CancellationException {
+    AttemptCancelled(String key, int attempt) {
+      super("attempt " + attempt + " of " + key + " was cancelled");
+    }
+  }
+
+  public static Behavior<Command> create(StageKind kind, String workerId, StageExecutor executor, FaultInjector faults,
+      RunningAttempts attempts) {
     return Behaviors.supervise(ActorMetrics.instrument(ROLE_NAMES.get(kind), Behaviors.<Command>setup(
-            context -> new StageWorker(context, kind, workerId, executor, faults))))
+            context -> Behaviors.withTimers(
+                timers -> new StageWorker(context, timers, kind, workerId, executor, faults, attempts)))))
         .onFailure(AttemptFailed.class,
             // The failure is already reported to the scheduler and logged in one line (onFinished).
             SupervisorStrategy.restartWithBackoff(Duration.ofMillis(50), Duration.ofSeconds(2), 0.2)
@@ -70,16 +86,23 @@ public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
   private final String workerId;
   private final StageExecutor executor;
   private final FaultInjector faults;
+  private final RunningAttempts attempts;
+  private final TimerScheduler<Command> timers;
   private final Executor blocking;
 
-  private StageWorker(ActorContext<Command> context, StageKind kind, String workerId, StageExecutor executor,
-      FaultInjector faults) {
+  private StageWorker(ActorContext<Command> context, TimerScheduler<Command> timers, StageKind kind, String workerId,
+      StageExecutor executor, FaultInjector faults, RunningAttempts attempts) {
     super(context);
+    this.timers = timers;
     this.kind = kind;
     this.workerId = workerId;
     this.executor = executor;
     this.faults = faults;
+    this.attempts = attempts;
     this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(BLOCKING_DISPATCHER));
+    // A restart (after another attempt failed) drops the timers, not the attempts still running.
+    attempts.ownedBy(context.getSelf()).stream().findFirst()
+        .ifPresent(running -> beatEvery(running.request().heartbeat()));
   }
 
   @Override
@@ -87,24 +110,48 @@ public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
     return newReceiveBuilder()
         .onMessage(Run.class, this::onRun)
         .onMessage(Finished.class, this::onFinished)
+        .onMessageEquals(Beat.INSTANCE, this::onBeat)
         .build();
   }
 
+  private void beatEvery(Duration interval) {
+    timers.startTimerAtFixedRate(Beat.INSTANCE, Beat.INSTANCE, interval);
+  }
+
+  /** Renews the lease of every attempt this worker runs, however long since its last progress. */
+  private Behavior<Command> onBeat() {
+    var owned = attempts.ownedBy(getContext().getSelf());
+    if (owned.isEmpty()) {
+      timers.cancel(Beat.INSTANCE);
+    }
+    for (RunningAttempts.Attempt running : owned) {
+      WorkerProtocol.RunStage request = running.request();
+      request.replyTo().tell(new StageEvent.Heartbeat(request.stage().key(), request.attempt()));
+    }
+    return this;
+  }
+
   private Behavior<Command> onRun(Run run) {
-    WorkerProtocol.RunStage request = run.request();
+    RunningAttempts.Attempt attempt = run.attempt();
+    WorkerProtocol.RunStage request = attempt.request();
     if (request.stage().kind() != kind) {
+      attempts.end(attempt);
       throw new IllegalArgumentException(kind + " worker got a " + request.stage().kind() + " stage");
     }
     String key = request.stage().key();
     ActorRef<StageEvent> replyTo = request.replyTo();
     replyTo.tell(new StageEvent.Started(key, request.attempt(), workerId));
-    StageExecutor.Context reporter = new Reporter(key, request.attempt(), replyTo,
-        faults.strikeAt(key, request.attempt()), faults, request.gpu(),
+    if (!timers.isTimerActive(Beat.INSTANCE)) {
+      beatEvery(request.heartbeat());
+    }
+    StageExecutor.Context reporter = new Reporter(attempt, replyTo, faults.strikeAt(key, request.attempt()), faults,
         new KeptCheckpoints(executor.store(), request.checkpoints().keep()));
     long started = System.nanoTime();
     ActorSystem<?> system = getContext().getSystem();
     CompletableFuture<StageExecutor.Result> work = CompletableFuture.supplyAsync(
         () -> executor.run(request.stage(), localInputs(request, system), request.checkpoints(), reporter), blocking);
+    // On the compute thread, once it has unwound: the slot is free even if this actor system is gone.
+    work.whenComplete((result, error) -> attempts.end(attempt));
     getContext().pipeToSelf(work, (result, error) ->
         new Finished(request, result, (System.nanoTime() - started) / 1e9, error));
     return this;
@@ -114,11 +161,20 @@ public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
     WorkerProtocol.RunStage request = finished.request();
     String key = request.stage().key();
     if (finished.error() == null) {
+      if (faults.dropsSucceeded(request.stage())) {
+        log.warn("fault injection: {} attempt {} succeeded; not telling the scheduler", key, request.attempt());
+        return this;
+      }
       request.replyTo().tell(new StageEvent.Succeeded(key, request.attempt(), finished.result().outputs(),
           finished.result().metrics(), finished.seconds()));
       return this;
     }
     Throwable cause = finished.error().getCause() != null ? finished.error().getCause() : finished.error();
+    if (cause instanceof AttemptCancelled cancelled) {
+      log.info("{} after {} s", cancelled.getMessage(), String.format("%.2f", finished.seconds()));
+      request.replyTo().tell(new StageEvent.Failed(key, request.attempt(), cancelled.getMessage(), false));
+      return this;
+    }
     Optional<DiskFullException> diskFull = DiskFullException.in(cause);
     String message = diskFull.map(Throwable::getMessage)
         .orElse(cause.getClass().getSimpleName() + ": " + cause.getMessage()).replaceAll("\\s*\\R\\s*", " ");
@@ -156,24 +212,57 @@ public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
     }
   }
 
-  /** Runs on the compute thread: ActorRef.tell is thread-safe. */
-  private record Reporter(String key, int attempt, ActorRef<StageEvent> replyTo, OptionalDouble strikeAt,
-      FaultInjector faults, int gpu, KeptCheckpoints kept) implements StageExecutor.Context {
+  /**
+   * Runs on the compute thread: ActorRef.tell is thread-safe. A cancelled attempt stops at the
+   * next boundary its computation reports (a fault point or progress, each epoch or iteration).
+   */
+  private record Reporter(RunningAttempts.Attempt running, ActorRef<StageEvent> replyTo, OptionalDouble strikeAt,
+      FaultInjector faults, KeptCheckpoints kept) implements StageExecutor.Context {
+    private String key() {
+      return running.request().stage().key();
+    }
+
+    private int attempt() {
+      return running.request().attempt();
+    }
+
+    @Override
+    public int gpu() {
+      return running.request().gpu();
+    }
+
+    @Override
+    public boolean cancelled() {
+      return running.cancelled();
+    }
+
+    private void stopIfCancelled() {
+      if (running.cancelled()) {
+        throw new AttemptCancelled(key(), attempt());
+      }
+    }
+
     @Override
     public void progress(long done, long total, String detail) {
-      replyTo.tell(new StageEvent.Progress(key, attempt, done, total, detail));
+      stopIfCancelled();
+      replyTo.tell(new StageEvent.Progress(key(), attempt(), done, total, detail));
     }
 
     @Override
     public void checkpoint(ArtifactRef checkpoint, long position) {
-      replyTo.tell(new StageEvent.Checkpointed(key, attempt, checkpoint, position));
+      replyTo.tell(new StageEvent.Checkpointed(key(), attempt(), checkpoint, position));
       kept.add(checkpoint);
     }
 
     @Override
     public void faultPoint(double fraction) {
+      stopIfCancelled();
+      if (fraction >= 0.5 && faults.killsWorker(running.request().stage())) {
+        log.warn("fault injection: {} attempt {} kills this worker's JVM", key(), attempt());
+        FaultInjector.killThisJvm();
+      }
       if (strikeAt.isPresent() && fraction >= strikeAt.getAsDouble()) {
-        Throwable failure = faults.failure(key, attempt, fraction);
+        Throwable failure = faults.failure(key(), attempt(), fraction);
         if (failure instanceof Error error) {
           throw error;
         }

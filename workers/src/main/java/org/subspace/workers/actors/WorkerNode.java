@@ -18,9 +18,9 @@ import org.subspace.workers.stages.StageExecutor;
 
 /**
  * A worker: registers with the Receptionist so schedulers find it, says what resources it
- * has, serves the artifacts it produces, and hands each stage to its trainer, subspace
- * builder, sampler or evaluator. It does not queue: the scheduler never sends more stages
- * than the node has slots.
+ * has and what it is running, serves the artifacts it produces, hands each stage to its
+ * trainer, subspace builder, sampler or evaluator, and passes cancellations on to the running
+ * attempts. It does not queue: the scheduler never sends more stages than the node has slots.
  */
 public final class WorkerNode extends AbstractBehavior<WorkerProtocol.Command> {
   public static final ServiceKey<WorkerProtocol.Command> SERVICE_KEY =
@@ -28,24 +28,34 @@ public final class WorkerNode extends AbstractBehavior<WorkerProtocol.Command> {
 
   public static Behavior<WorkerProtocol.Command> create(
       String workerId, int cpuSlots, List<Integer> gpuIds, StageExecutor executor, FaultInjector faults) {
-    return ActorMetrics.instrument("worker",
-        Behaviors.setup(context -> new WorkerNode(context, workerId, cpuSlots, gpuIds, executor, faults)));
+    return create(workerId, cpuSlots, gpuIds, executor, faults, new RunningAttempts());
+  }
+
+  /** {@code attempts}: what this worker process runs, kept across the actor systems of a node that rejoins. */
+  public static Behavior<WorkerProtocol.Command> create(String workerId, int cpuSlots, List<Integer> gpuIds,
+      StageExecutor executor, FaultInjector faults, RunningAttempts attempts) {
+    return ActorMetrics.instrument("worker", Behaviors.setup(
+        context -> new WorkerNode(context, workerId, cpuSlots, gpuIds, executor, faults, attempts)));
   }
 
   private final String workerId;
   private final int cpuSlots;
   private final List<Integer> gpuIds;
+  private final FaultInjector faults;
+  private final RunningAttempts attempts;
   private final Map<StageKind, ActorRef<StageWorker.Command>> roles = new EnumMap<>(StageKind.class);
   private final ActorRef<ArtifactStoreProtocol.Command> artifacts;
 
   private WorkerNode(ActorContext<WorkerProtocol.Command> context, String workerId, int cpuSlots,
-      List<Integer> gpuIds, StageExecutor executor, FaultInjector faults) {
+      List<Integer> gpuIds, StageExecutor executor, FaultInjector faults, RunningAttempts attempts) {
     super(context);
     this.workerId = workerId;
     this.cpuSlots = cpuSlots;
     this.gpuIds = List.copyOf(gpuIds);
+    this.faults = faults;
+    this.attempts = attempts;
     for (StageKind kind : StageKind.values()) {
-      roles.put(kind, context.spawn(StageWorker.create(kind, workerId, executor, faults),
+      roles.put(kind, context.spawn(StageWorker.create(kind, workerId, executor, faults, attempts),
           StageWorker.ROLE_NAMES.get(kind), ActorMetrics.MAILBOX));
     }
     this.artifacts = context.spawn(ArtifactServer.create(executor.store()), "artifacts", ActorMetrics.MAILBOX);
@@ -56,18 +66,33 @@ public final class WorkerNode extends AbstractBehavior<WorkerProtocol.Command> {
   public Receive<WorkerProtocol.Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(WorkerProtocol.RunStage.class, this::onRunStage)
+        .onMessage(WorkerProtocol.CancelStage.class, this::onCancelStage)
         .onMessage(WorkerProtocol.DescribeResources.class, this::onDescribe)
         .build();
   }
 
   private Behavior<WorkerProtocol.Command> onRunStage(WorkerProtocol.RunStage run) {
-    roles.get(run.stage().kind()).tell(new StageWorker.Run(run));
+    if (faults.dropsRunStage(run.stage())) {
+      getContext().getLog().warn("fault injection: ignoring RunStage {} attempt {}", run.stage().key(),
+          run.attempt());
+      return this;
+    }
+    // Registered before the stage worker sees it: a report that answers a later request lists it.
+    ActorRef<StageWorker.Command> role = roles.get(run.stage().kind());
+    role.tell(new StageWorker.Run(attempts.start(run, role)));
+    return this;
+  }
+
+  private Behavior<WorkerProtocol.Command> onCancelStage(WorkerProtocol.CancelStage cancel) {
+    if (attempts.cancel(cancel.key(), cancel.attempt(), cancel.replyTo())) {
+      getContext().getLog().info("cancelling {} attempt {}", cancel.key(), cancel.attempt());
+    }
     return this;
   }
 
   private Behavior<WorkerProtocol.Command> onDescribe(WorkerProtocol.DescribeResources describe) {
-    describe.replyTo().tell(
-        new WorkerProtocol.Resources(workerId, getContext().getSelf(), cpuSlots, gpuIds, artifacts));
+    describe.replyTo().tell(new WorkerProtocol.Resources(workerId, getContext().getSelf(), cpuSlots, gpuIds,
+        artifacts, attempts.report(), describe.request()));
     return this;
   }
 }

@@ -55,8 +55,18 @@ public class StageExecutor {
     /** A checkpoint artifact is in the store; a retry may resume from it. */
     void checkpoint(ArtifactRef checkpoint, long position);
 
-    /** Called at points of the work ({@code fraction} done) where an injected fault may strike. */
+    /**
+     * Called at the work's boundaries (each epoch or iteration, {@code fraction} done): where an
+     * injected fault may strike, and where a cancelled attempt stops, by throwing a
+     * {@link java.util.concurrent.CancellationException} that unwinds through the
+     * try-with-resources scoping its native memory.
+     */
     void faultPoint(double fraction);
+
+    /** Whether the attempt was cancelled: work without boundaries of its own may poll it. */
+    default boolean cancelled() {
+      return false;
+    }
 
     /** The GPU slot this attempt was given, or -1: it runs on the CPU. */
     int gpu();

@@ -1,0 +1,106 @@
+package org.subspace.orchestrator.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import akka.actor.testkit.typed.FishingOutcome;
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.FishingOutcomes;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.ActorRef;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.subspace.protocol.spec.DataSpec;
+import org.subspace.protocol.spec.ModelSpec;
+import org.subspace.protocol.spec.Problem;
+import org.subspace.protocol.spec.TrainSpec;
+import org.subspace.protocol.spec.TrainingSpec;
+import org.subspace.protocol.stage.CheckpointPolicy;
+import org.subspace.protocol.stage.Stage;
+import org.subspace.protocol.stage.StageEvent;
+import org.subspace.protocol.stage.WorkerProtocol;
+import org.subspace.protocol.store.ArtifactStoreProtocol;
+import org.subspace.protocol.vocabulary.Activation;
+import org.subspace.protocol.vocabulary.Architecture;
+import org.subspace.protocol.vocabulary.DataSource;
+import org.subspace.protocol.vocabulary.FeatureMap;
+import org.subspace.protocol.vocabulary.Head;
+import org.subspace.protocol.vocabulary.Schedule;
+import org.subspace.protocol.vocabulary.Separator;
+import org.subspace.protocol.vocabulary.SplitKind;
+import org.subspace.workers.actors.FaultInjector;
+import org.subspace.workers.actors.WorkerNode;
+import org.subspace.workers.stages.StageExecutor;
+import org.subspace.workers.store.ArtifactStore;
+
+/**
+ * A real worker node running a real (endless) training: it acknowledges the attempt, renews its
+ * lease with heartbeats between sparse progress reports, reports it as running, and on a
+ * cancel stops at the next epoch, says so, and reports its slot free.
+ */
+class StageCancellationTest {
+  private static final DataSpec DATA = new DataSpec("toy", DataSource.GENERATED_TOY, null, "", Separator.WHITESPACE,
+      0, -1, List.of(), FeatureMap.TOY_QUADRATIC, false, SplitKind.HELD_OUT, 20, 5, 0, null);
+  private static final Problem PROBLEM =
+      new Problem(DATA, "held-out", new ModelSpec(Architecture.MLP, List.of(4), Activation.RELU, Head.MEAN));
+
+  private ActorTestKit kit;
+
+  @BeforeEach
+  void start() {
+    // Our dispatchers and mailboxes, and every message through its serializer as between nodes.
+    kit = ActorTestKit.create(ConfigFactory.parseString("akka.actor.serialize-messages = on")
+        .withFallback(ConfigFactory.load()));
+  }
+
+  @AfterEach
+  void shutdown() {
+    kit.shutdownTestKit();
+  }
+
+  @Test
+  void aCancelledAttemptStopsAtItsNextEpochAndFreesItsSlot(@TempDir Path dir) {
+    ActorRef<WorkerProtocol.Command> node = kit.spawn(WorkerNode.create("w", 1, List.of(),
+        new StageExecutor(new ArtifactStore(dir)), FaultInjector.NONE));
+    // Far more epochs than the test waits for, reported every 50 000 and never checkpointed.
+    Stage.Train endless = new Stage.Train("endless", new TrainSpec(PROBLEM,
+        new TrainingSpec(1_000_000, 5, 0.01, Schedule.CONSTANT, 0.01, 0.9, 0, 1, 999_990, 2), 1));
+    TestProbe<StageEvent> events = kit.createTestProbe();
+    node.tell(new WorkerProtocol.RunStage(endless, 1, null, new CheckpointPolicy(1_000_000, 10, 2), -1,
+        kit.<ArtifactStoreProtocol.Command>createTestProbe().getRef(), events.getRef(), Duration.ofMillis(100)));
+    assertEquals(new StageEvent.Started("endless", 1, "w"), events.expectMessageClass(StageEvent.Started.class));
+    for (int i = 0; i < 3; i++) {
+      assertEquals(new StageEvent.Heartbeat("endless", 1),
+          events.fishForMessage(Duration.ofSeconds(5), e -> fish(e instanceof StageEvent.Heartbeat)).get(0));
+    }
+    TestProbe<WorkerProtocol.Resources> resources = kit.createTestProbe();
+    node.tell(new WorkerProtocol.DescribeResources(resources.getRef(), 1));
+    assertEquals(List.of(new WorkerProtocol.RunningAttempt("endless", 1, -1, events.getRef())),
+        resources.receiveMessage().running());
+
+    // A cancel for another scheduler's attempt of the same stage changes nothing.
+    node.tell(new WorkerProtocol.CancelStage("endless", 1, kit.<StageEvent>createTestProbe().getRef()));
+    node.tell(new WorkerProtocol.DescribeResources(resources.getRef(), 2));
+    assertEquals(1, resources.receiveMessage().running().size());
+
+    node.tell(new WorkerProtocol.CancelStage("endless", 1, events.getRef()));
+    StageEvent.Failed failed = (StageEvent.Failed) events.fishForMessage(Duration.ofSeconds(30),
+        e -> fish(e instanceof StageEvent.Failed)).get(0);
+    assertEquals("attempt 1 of endless was cancelled", failed.error());
+    node.tell(new WorkerProtocol.DescribeResources(resources.getRef(), 3));
+    WorkerProtocol.Resources after = resources.receiveMessage();
+    assertEquals(List.of(), after.running());
+    assertEquals(3, after.request());
+    // No more heartbeats once it has stopped.
+    events.expectNoMessage(Duration.ofMillis(400));
+  }
+
+  private static FishingOutcome fish(boolean found) {
+    return found ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore();
+  }
+}
