@@ -124,8 +124,8 @@ public final class ArtifactStore {
   }
 
   /**
-   * Checks the artifact's bytes against its name; a file whose content does not match its name
-   * is deleted, so that it gets recomputed or fetched again.
+   * Checks the artifact's bytes against its name and size; a file whose content does not match
+   * its name is deleted, so that it gets recomputed or fetched again.
    */
   public void verify(ArtifactRef ref) {
     Path file = objectFile(ref);
@@ -133,7 +133,7 @@ public final class ArtifactStore {
     String sha256;
     try {
       stamp = new FileStamp(Files.size(file), Files.getLastModifiedTime(file));
-      if (stamp.equals(verified.get(ref.sha256()))) {
+      if (stamp.size() == ref.bytes() && stamp.equals(verified.get(ref.sha256()))) {
         return;
       }
       sha256 = Sha256.hex(file);
@@ -143,10 +143,10 @@ public final class ArtifactStore {
       throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
     }
     if (stamp.size() != ref.bytes() || !sha256.equals(ref.sha256())) {
-      try {
-        Files.deleteIfExists(file);
-      } catch (IOException ignored) {
-        // Reporting the corruption matters more than removing the file.
+      // Only a file whose content does not match its own name is damaged; a reference that
+      // merely claims another size says nothing about the file.
+      if (!sha256.equals(ref.sha256())) {
+        deleteQuietly(file);
       }
       throw new CorruptArtifactException(String.format("%s: %s has %d bytes hashing to %s, expected %d bytes, %s",
           ref.shortName(), file, stamp.size(), sha256.substring(0, 12), ref.bytes(), ref.sha256().substring(0, 12)));

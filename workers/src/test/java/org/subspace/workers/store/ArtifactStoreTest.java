@@ -64,6 +64,16 @@ class ArtifactStoreTest {
   }
 
   @Test
+  void aReferenceThatNamesAWrongSizeDoesNotDeleteAGoodFile() {
+    ArtifactStore store = new ArtifactStore(dir);
+    ArtifactRef ref = store.putTensors(ArtifactKind.SUBSPACE, tensors());
+    ArtifactRef lying = new ArtifactRef(ref.sha256(), ref.kind(), ref.bytes() + 1, ref.shapes());
+    assertThrows(CorruptArtifactException.class, () -> store.verify(lying));
+    assertTrue(store.contains(ref), "the file matches its name, so it stays");
+    assertEquals(tensors(), store.readTensors(ref));
+  }
+
+  @Test
   void truncatedOrDeletedArtifactsMakeTheirStageUndone() throws IOException {
     ArtifactStore store = new ArtifactStore(dir);
     ArtifactRef ref = store.putTensors(ArtifactKind.TRAINED, tensors());
