@@ -47,12 +47,21 @@ public final class MemoryProbe {
 
   /** The resident set size in MB of the process whose /proc folder is {@code proc}. */
   static double residentMegabytes(Path proc) throws IOException {
+    return statusMegabytes(proc, "VmRSS");
+  }
+
+  /** The peak resident set size in MB (VmHWM) of the process whose /proc folder is {@code proc}. */
+  static double peakResidentMegabytes(Path proc) throws IOException {
+    return statusMegabytes(proc, "VmHWM");
+  }
+
+  private static double statusMegabytes(Path proc, String field) throws IOException {
     for (String line : Files.readAllLines(proc.resolve("status"))) {
-      if (line.startsWith("VmRSS:")) {
+      if (line.startsWith(field + ":")) {
         return Double.parseDouble(line.replaceAll("[^0-9]", "")) / 1024;
       }
     }
-    throw new IOException(proc.resolve("status") + " has no VmRSS line");
+    throw new IOException(proc.resolve("status") + " has no " + field + " line");
   }
 
   private static double directMegabytes() {

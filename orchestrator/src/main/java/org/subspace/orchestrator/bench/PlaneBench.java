@@ -144,11 +144,8 @@ public final class PlaneBench {
       return;
     }
     try {
-      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(node.process.pid()), "status"))) {
-        if (line.startsWith("VmHWM:")) {
-          node.peakRssMb = Math.max(node.peakRssMb, Double.parseDouble(line.replaceAll("[^0-9]", "")) / 1024);
-        }
-      }
+      node.peakRssMb = Math.max(node.peakRssMb,
+          MemoryProbe.peakResidentMegabytes(Path.of("/proc", Long.toString(node.process.pid()))));
       String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.metricsPort
           + "/metrics")).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
       Map<String, Double> sums = new LinkedHashMap<>();

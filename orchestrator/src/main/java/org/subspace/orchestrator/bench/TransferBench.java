@@ -140,7 +140,8 @@ public final class TransferBench {
         System.out.println("PULLED " + ref.bytes() + " " + seconds);
         System.out.println("SHA256 " + Sha256.hex(store.verifiedFile(ref)));
       }
-      System.out.printf(Locale.ROOT, "PEAK %.1f %.1f%n", peakHeapMegabytes(), peakResidentMegabytes());
+      System.out.printf(Locale.ROOT, "PEAK %.1f %.1f%n", peakHeapMegabytes(),
+          MemoryProbe.peakResidentMegabytes(Path.of("/proc/self")));
       System.out.flush();
     } finally {
       system.terminate();
@@ -189,15 +190,6 @@ public final class TransferBench {
   private static double peakHeapMegabytes() {
     return ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
         .mapToLong(p -> p.getPeakUsage().getUsed()).sum() / 1048576.0;
-  }
-
-  private static double peakResidentMegabytes() throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-      if (line.startsWith("VmHWM:")) {
-        return Double.parseDouble(line.replaceAll("[^0-9]", "")) / 1024;
-      }
-    }
-    return Double.NaN;
   }
 
   private static Process child(String heap, String... args) throws IOException {
