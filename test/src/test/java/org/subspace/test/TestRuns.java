@@ -83,10 +83,15 @@ final class TestRuns {
 
   /** Starts the command line in a child JVM with this test's classpath, output to {@code log}. */
   static Process child(Path log, List<String> args) throws IOException {
+    return child(log, 1, args);
+  }
+
+  /** {@link #child(Path, List)} with {@code threads} intra-op threads for the engine. */
+  static Process child(Path log, int threads, List<String> args) throws IOException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"),
-        "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", "-Djava.awt.headless=true",
+        "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=" + threads, "-Djava.awt.headless=true",
         SubspaceCommand.class.getName()));
     command.addAll(args);
     return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
