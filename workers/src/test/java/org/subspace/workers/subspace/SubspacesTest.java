@@ -90,6 +90,32 @@ class SubspacesTest {
   }
 
   @Test
+  void theBlockedGramIsTheStraightSumBitForBit() {
+    Rng rng = new Rng(41);
+    int p = 3 * 4096 + 123;
+    for (int k : new int[] {2, 7, 20}) {
+      List<float[]> deviations = new ArrayList<>();
+      for (int i = 0; i < k; i++) {
+        float[] d = new float[p];
+        for (int t = 0; t < p; t++) {
+          d[t] = (float) (rng.nextGaussian() * Math.exp(-t / 5000.0));
+        }
+        deviations.add(d);
+      }
+      double[][] gram = Subspaces.gram(deviations, p);
+      for (int i = 0; i < k; i++) {
+        for (int j = 0; j <= i; j++) {
+          double straight = 0.0;
+          for (int t = 0; t < p; t++) {
+            straight += (double) deviations.get(i)[t] * deviations.get(j)[t];
+          }
+          assertEquals(Double.doubleToLongBits(straight), Double.doubleToLongBits(gram[i][j]), k + ": " + i + "," + j);
+        }
+      }
+    }
+  }
+
+  @Test
   void fullRankPcaReconstructsTheScaledCovariance() {
     Rng rng = new Rng(2);
     int k = 6;
