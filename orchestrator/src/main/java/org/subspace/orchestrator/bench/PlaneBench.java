@@ -33,6 +33,7 @@ public final class PlaneBench {
   private static final List<String> SWEEP = List.of("config/sweeps/toy-regression.conf",
       "-D", "data.generated.train-points=20", "-D", "data.generated.test-points=50",
       "-D", "model.hidden=[5500,5000]", "-D", "training.epochs=22", "-D", "training.batch-size=20",
+      "-D", "training.lr=1e-4",
       "-D", "training.swag.start-epoch=1", "-D", "training.swag.max-deviations=20",
       "-D", "subspace.ranks=[20]", "-D", "inference.methods=[ess]", "-D", "inference.samples=5",
       "-D", "evaluation.draws=5", "-D", "orchestrator.checkpoint.train-epochs=1000");
