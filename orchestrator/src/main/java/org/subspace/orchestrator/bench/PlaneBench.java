@@ -67,15 +67,29 @@ public final class PlaneBench {
     int seed = freePort();
     Node orchestrator = new Node("orchestrator", freePort());
     List<Node> workers = List.of(new Node("worker-a", freePort()), new Node("worker-b", freePort()));
-    long started = System.nanoTime();
-    orchestrator.process = orchestrator(sweep, seed, orchestrator.metricsPort, "orchestrator-1.log");
-    for (Node worker : workers) {
-      worker.process = child(out.resolve(worker.name + ".log"), List.of("worker", "--join", "127.0.0.1:" + seed,
-          "--port", Integer.toString(freePort()), "--store", out.resolve(worker.name).toString(),
-          "--metrics-port", Integer.toString(worker.metricsPort)));
-    }
     List<Node> all = new ArrayList<>(workers);
     all.add(orchestrator);
+    try {
+      long started = System.nanoTime();
+      orchestrator.process = orchestrator(sweep, seed, orchestrator.metricsPort, "orchestrator-1.log");
+      for (Node worker : workers) {
+        worker.process = child(out.resolve(worker.name + ".log"), List.of("worker", "--join", "127.0.0.1:" + seed,
+            "--port", Integer.toString(freePort()), "--store", out.resolve(worker.name).toString(),
+            "--metrics-port", Integer.toString(worker.metricsPort)));
+      }
+      measure(orchestrator, workers, all, sweep, seed, started);
+    } finally {
+      // Whatever happened, no node of the bench outlives it.
+      for (Node node : all) {
+        if (node.process != null) {
+          node.process.destroyForcibly();
+        }
+      }
+    }
+  }
+
+  private void measure(Node orchestrator, List<Node> workers, List<Node> all, Path sweep, int seed, long started)
+      throws Exception {
     double killedAtSeconds = Double.NaN;
     double orchestratorReceivedBeforeKill = 0;
     while (true) {
