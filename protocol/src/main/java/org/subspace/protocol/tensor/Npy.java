@@ -87,7 +87,12 @@ public final class Npy {
   }
 
   private static void writeMember(OutputStream out, NpyData data, ValueBuffer scratch) throws IOException {
-    out.write(header(data.dtype(), data.shape()));
+    writeMember(out, header(data.dtype(), data.shape()), data, scratch);
+  }
+
+  private static void writeMember(OutputStream out, byte[] header, NpyData data, ValueBuffer scratch)
+      throws IOException {
+    out.write(header);
     data.writeValues(out, scratch);
   }
 
@@ -165,16 +170,17 @@ public final class Npy {
     ValueBuffer scratch = new ValueBuffer();
     for (Map.Entry<String, ? extends NpyData> entry : members.entrySet()) {
       NpyData data = entry.getValue();
+      byte[] header = header(data.dtype(), data.shape());
       CheckedOutputStream crc = new CheckedOutputStream(OutputStream.nullOutputStream(), new CRC32());
-      writeMember(crc, data, scratch);
+      writeMember(crc, header, data, scratch);
       ZipEntry member = new ZipEntry(entry.getKey() + ".npy");
       // A fixed timestamp: the same tensors must give the same bytes, hence the same sha256.
       member.setTimeLocal(ZIP_TIME);
       member.setMethod(ZipEntry.STORED);
-      member.setSize(header(data.dtype(), data.shape()).length + Tensor.elements(data.shape()) * data.dtype().bytes);
+      member.setSize(header.length + Tensor.elements(data.shape()) * data.dtype().bytes);
       member.setCrc(crc.getChecksum().getValue());
       zip.putNextEntry(member);
-      writeMember(zip, data, scratch);
+      writeMember(zip, header, data, scratch);
       zip.closeEntry();
     }
     zip.finish();

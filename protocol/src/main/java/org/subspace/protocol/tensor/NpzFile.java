@@ -83,7 +83,7 @@ public final class NpzFile implements AutoCloseable {
   /** A float32 matrix as separate rows: a matrix beyond one array's reach is read this way. */
   public float[][] floatRows(String name) {
     List<float[]> rows = new ArrayList<>();
-    forEachRow(name, row -> rows.add(row.clone()));
+    readRows(name, true, rows::add);
     return rows.toArray(new float[0][]);
   }
 
@@ -92,15 +92,24 @@ public final class NpzFile implements AutoCloseable {
    * with one row of memory. {@code each} must not keep the array it is given.
    */
   public void forEachRow(String name, Consumer<float[]> each) {
+    readRows(name, false, each);
+  }
+
+  /** Reads a float32 matrix row by row, each into a new array when {@code fresh}, else into one reused array. */
+  private void readRows(String name, boolean fresh, Consumer<float[]> each) {
     Member member = member(name);
     long[] shape = member.header().shape();
     if (member.header().dtype() != Tensor.DType.FLOAT32 || shape.length != 2) {
       throw failure(name, new IOException("expected a float32 matrix, found " + member.header().dtype() + " of shape "
           + Arrays.toString(shape)));
     }
-    float[] row = new float[Math.toIntExact(shape[1])];
+    int columns = Math.toIntExact(shape[1]);
+    float[] row = new float[columns];
     try (InputStream in = valuesOf(member)) {
       for (long r = 0; r < shape[0]; r++) {
+        if (fresh && r > 0) {
+          row = new float[columns];
+        }
         scratch.read(in, row);
         each.accept(row);
       }
