@@ -49,6 +49,7 @@ class StoreRetentionTest {
     StringWriter output = new StringWriter();
     assertEquals(0, run(output, toy(out)), output.toString());
     Path store = out.resolve("store");
+    ArtifactStore artifacts = new ArtifactStore(store);
 
     // 300 epochs at one checkpoint every 20 and 200 iterations at one every 25: many written, 2 kept a stage.
     List<Path> histories;
@@ -61,7 +62,7 @@ class StoreRetentionTest {
       ArtifactRef[] refs = JSON.readValue(history.toFile(), ArtifactRef[].class);
       assertEquals(2, refs.length, history + " keeps exactly the newest 2");
       for (ArtifactRef ref : refs) {
-        assertTrue(Files.exists(objectFile(store, ref)), ref.shortName() + " is kept on disk");
+        assertTrue(Files.exists(artifacts.objectFile(ref)), ref.shortName() + " is kept on disk");
         kept.add(ref.sha256());
       }
     }
@@ -69,21 +70,21 @@ class StoreRetentionTest {
     assertEquals(union(outputs, kept), objectNames(store), "the store holds outputs and kept checkpoints, nothing else");
 
     // Garbage: an artifact nobody references, and a temporary a crashed write left behind.
-    ArtifactRef junk = new ArtifactStore(store).putTensors(ArtifactKind.CHAIN, Map.of("z", Tensor.scalar(1.0)));
+    ArtifactRef junk = artifacts.putTensors(ArtifactKind.CHAIN, Map.of("z", Tensor.scalar(1.0)));
     Path stale = store.resolve("incoming").resolve("crashed.tmp");
     Files.write(stale, new byte[1000]);
     StringWriter gcOutput = new StringWriter();
     assertEquals(0, run(gcOutput, "gc", out.toString()), gcOutput.toString());
-    assertTrue(Files.exists(objectFile(store, junk)) && Files.exists(stale), "fresh files are left alone: " + gcOutput);
+    assertTrue(Files.exists(artifacts.objectFile(junk)) && Files.exists(stale), "fresh files are left alone: " + gcOutput);
     Instant old = Instant.now().minusSeconds(3600);
-    for (Path file : List.of(objectFile(store, junk), stale)) {
+    for (Path file : List.of(artifacts.objectFile(junk), stale)) {
       Files.setLastModifiedTime(file, FileTime.from(old));
     }
     gcOutput = new StringWriter();
     assertEquals(0, run(gcOutput, "gc", out.toString(), "--min-age", "PT10M"), gcOutput.toString());
     assertTrue(gcOutput.toString().contains("removed 1 unreferenced artifacts")
         && gcOutput.toString().contains("and 1 temporaries"), gcOutput.toString());
-    assertFalse(Files.exists(objectFile(store, junk)) || Files.exists(stale));
+    assertFalse(Files.exists(artifacts.objectFile(junk)) || Files.exists(stale));
     assertEquals(union(outputs, kept), objectNames(store), "everything referenced stays");
 
     // The collected store still resumes: every stage comes from it, none runs again.
@@ -93,10 +94,6 @@ class StoreRetentionTest {
         .filter(e -> "stage-cached".equals(e.get("event"))).count();
     assertEquals(outputsStages(store), cached, "every stage was cached on the second run");
     TestRuns.assertEveryStageDoneOnce(out, (int) cached);
-  }
-
-  private static Path objectFile(Path store, ArtifactRef ref) {
-    return store.resolve("objects").resolve(ref.sha256().substring(0, 2)).resolve(ref.sha256());
   }
 
   private static Set<String> objectNames(Path store) throws IOException {

@@ -88,7 +88,7 @@ public final class HtmlReport {
   /** How much the sweep's store holds: what `subspace gc` could shrink. */
   private void storeSize() {
     if (Files.isDirectory(dir.resolve("store").resolve("objects"))) {
-      ArtifactStore.Usage usage = new ArtifactStore(dir.resolve("store")).usage();
+      ArtifactStore.Usage usage = ArtifactStore.usage(dir.resolve("store"));
       html.append(String.format(Locale.ROOT, "<p>Store: %d artifacts, %.1f MB.</p>", usage.objects(),
           usage.bytes() / 1e6));
     }

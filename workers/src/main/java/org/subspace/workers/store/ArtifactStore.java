@@ -266,6 +266,11 @@ public final class ArtifactStore {
   public record Collected(long objects, long objectBytes, long temporaries, long temporaryBytes, Usage kept) {}
 
   public Usage usage() {
+    return usage(root);
+  }
+
+  /** What the store at {@code root} holds, read without opening it (opening creates its folders). */
+  public static Usage usage(Path root) {
     long[] totals = new long[2];
     forEachFile(root.resolve("objects"), (file, size) -> {
       if (!isTemporary(file)) {
