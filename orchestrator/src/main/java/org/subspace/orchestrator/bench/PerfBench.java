@@ -288,11 +288,9 @@ public final class PerfBench {
     double[] seconds = new double[quick ? 2 : 3];
     for (int r = 0; r < seconds.length; r++) {
       Path out = work.resolve("process-" + r);
-      List<String> command = new ArrayList<>(List.of(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-          System.getProperty("java.class.path"), "-Dai.djl.offline=true",
+      List<String> command = ChildJvm.command(List.of(
           "-Dai.djl.pytorch.num_threads=" + System.getProperty("ai.djl.pytorch.num_threads", "1"),
-          "-Djava.awt.headless=true", SubspaceCommand.class.getName(), "run", sweep.toString(), "--out",
+          "-Djava.awt.headless=true"), SubspaceCommand.class.getName(), List.of("run", sweep.toString(), "--out",
           out.toString()));
       long start = System.nanoTime();
       Process process = new ProcessBuilder(command).redirectErrorStream(true)
@@ -349,10 +347,9 @@ public final class PerfBench {
     int warmup = quick ? 2000 : 5000;
     int measured = quick ? 4000 : 10_000;
     int every = 1000;
-    List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch", "-cp", System.getProperty("java.class.path"),
-        "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", MemoryProbe.class.getName(),
-        Integer.toString(warmup + measured), Integer.toString(every));
+    List<String> command = ChildJvm.command(List.of("-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch",
+        "-Dai.djl.pytorch.num_threads=1"), MemoryProbe.class.getName(),
+        List.of(Integer.toString(warmup + measured), Integer.toString(every)));
     Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     // Only the probe's own lines: the child's logging may share its stdout.
     List<String> lines = new String(process.getInputStream().readAllBytes()).lines()

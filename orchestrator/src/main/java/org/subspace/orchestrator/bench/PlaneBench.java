@@ -190,11 +190,8 @@ public final class PlaneBench {
   }
 
   private static Process child(Path log, List<String> args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1",
-        "-Djava.awt.headless=true", SubspaceCommand.class.getName()));
-    command.addAll(args);
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    return new ProcessBuilder(ChildJvm.command(List.of("-Dai.djl.pytorch.num_threads=1", "-Djava.awt.headless=true"),
+        SubspaceCommand.class.getName(), args)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 
   private static int freePort() throws IOException {

@@ -5,7 +5,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -21,7 +20,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import org.slf4j.LoggerFactory;
 import org.subspace.orchestrator.config.SweepConfigLoader;
 import org.subspace.orchestrator.config.SweepSpec;
@@ -147,7 +145,7 @@ public final class ScaleBench {
           (t2 - t1) / 1e9, sweepSeconds, supervisorNanos.get() / 1e3 / n, processNanos.get() / 1e3 / n,
           quantile(latencies, 0.5), quantile(latencies, 0.9));
     } finally {
-      deleteTree(out);
+      Folders.deleteTree(out);
     }
   }
 
@@ -220,19 +218,6 @@ public final class ScaleBench {
     lines.add(complete ? "every stage started and finished once; every configuration has its row"
         : "INCOMPLETE: some stage did not run exactly once (see the started/done counts)");
     return lines;
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
   }
 
   /**

@@ -45,10 +45,9 @@ public final class SoakBench {
       rs.add(Integer.toString(r));
     }
     Path sweep = out.resolve("sweep");
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch", "-cp", System.getProperty("java.class.path"),
-        "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", "-Djava.awt.headless=true",
-        SubspaceCommand.class.getName(), "run", "config/sweeps/toy-regression.conf", "--out", sweep.toString(),
+    List<String> command = ChildJvm.command(List.of("-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch",
+        "-Dai.djl.pytorch.num_threads=1", "-Djava.awt.headless=true"), SubspaceCommand.class.getName(), List.of(
+        "run", "config/sweeps/toy-regression.conf", "--out", sweep.toString(),
         "--workers", "3", "--quiet", "-D", "training.epochs=300", "-D", "training.swag.start-epoch=200",
         "-D", "inference.samples=400", "-D", "evaluation.grid.enabled=false", "-D", "orchestrator.metrics.port=0",
         "-D", "subspace.ranks=[" + String.join(",", rs) + "]",

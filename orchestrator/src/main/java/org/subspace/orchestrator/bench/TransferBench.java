@@ -14,7 +14,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -107,7 +106,7 @@ public final class TransferBench {
       md.append(row);
       console.print(row);
       console.flush();
-      deleteTree(dir);
+      Folders.deleteTree(dir);
     }
     AtomicFiles.write(out.resolve("transfer.md"), md.toString());
     return results;
@@ -193,11 +192,8 @@ public final class TransferBench {
   }
 
   private static Process child(String heap, String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx" + heap, "-cp", System.getProperty("java.class.path"), "-Dai.djl.offline=true",
-        "-Dakka.loglevel=WARNING", TransferBench.class.getName()));
-    command.addAll(List.of(args));
-    return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    return new ProcessBuilder(ChildJvm.command(List.of("-Xmx" + heap, "-Dakka.loglevel=WARNING"),
+        TransferBench.class.getName(), List.of(args))).redirectError(ProcessBuilder.Redirect.INHERIT).start();
   }
 
   private static BufferedReader reader(Process process) {
@@ -212,15 +208,5 @@ public final class TransferBench {
       }
     }
     throw new IOException("the transfer node " + process.pid() + " ended without printing " + tag);
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (Files.exists(dir)) {
-      try (var files = Files.walk(dir)) {
-        for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.delete(p);
-        }
-      }
-    }
   }
 }
