@@ -2,21 +2,36 @@ package org.subspace.test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Props;
+import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
@@ -35,7 +50,11 @@ import org.subspace.workers.store.ArtifactStore;
 import org.subspace.workers.train.SwagMoments;
 import org.subspace.workers.train.TrainingState;
 
-/** What crosses between nodes: large artifacts over Artery, and only nodes with a valid certificate. */
+/**
+ * What crosses between nodes: large artifacts over their own byte streams (under the cluster's
+ * TLS), for offered tokens only, failing when stalled or corrupt; and only nodes with a valid
+ * certificate join.
+ */
 class ClusterTransportTest {
   @TempDir Path dir;
 
@@ -43,11 +62,33 @@ class ClusterTransportTest {
     return ClusterConfig.node(role, "127.0.0.1", port, "127.0.0.1:" + seed, tls, null);
   }
 
+  /** Certificates for {@code nodes} from one new authority, under {@code folder}. */
+  private static void certificates(Path folder, String... nodes) throws Exception {
+    List<String> command = new ArrayList<>(List.of("bash", "config/cluster/make-test-certs.sh", folder.toString()));
+    command.addAll(List.of(nodes));
+    Process make = new ProcessBuilder(command).redirectErrorStream(true).start();
+    make.getInputStream().readAllBytes();
+    assertEquals(0, make.waitFor(), "make-test-certs.sh " + command);
+  }
+
+  private static void stop(ActorSystem<?>... systems) throws Exception {
+    for (ActorSystem<?> system : systems) {
+      system.terminate();
+    }
+    for (ActorSystem<?> system : systems) {
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
   @Test
-  void aProjectionAndACheckpointOfOverTenMegabytesCrossNodesIntact() throws Exception {
+  void aProjectionAndACheckpointOfOverTenMegabytesCrossNodesIntactUnderTls() throws Exception {
+    Path certs = dir.resolve("certs");
+    certificates(certs, "orchestrator", "worker");
     int seed = TestRuns.freePort();
-    ActorSystem<Void> a = ActorSystem.create(Behaviors.empty(), "subspace", node("orchestrator", seed, seed, null));
-    ActorSystem<Void> b = ActorSystem.create(Behaviors.empty(), "subspace", node("worker", 0, seed, null));
+    ActorSystem<Void> a = ActorSystem.create(Behaviors.empty(), "subspace",
+        node("orchestrator", seed, seed, certs.resolve("orchestrator")));
+    ActorSystem<Void> b = ActorSystem.create(Behaviors.empty(), "subspace",
+        node("worker", 0, seed, certs.resolve("worker")));
     try {
       ArtifactStore storeA = new ArtifactStore(dir.resolve("a"));
       ArtifactStore storeB = new ArtifactStore(dir.resolve("b"));
@@ -87,25 +128,134 @@ class ClusterTransportTest {
       }
       assertArrayEquals(projection, storeB.readTensors(subspace).get("projection").floats());
     } finally {
-      a.terminate();
-      b.terminate();
-      a.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      b.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      stop(a, b);
     }
+  }
+
+  /** The offer {@code server} makes for {@code ref}, as a receiver on {@code system} would get it. */
+  private static ArtifactStoreProtocol.Offer offer(ActorSystem<?> system,
+      ActorRef<ArtifactStoreProtocol.Command> server, ArtifactRef ref) throws Exception {
+    return (ArtifactStoreProtocol.Offer) AskPattern.<ArtifactStoreProtocol.Command, ArtifactStoreProtocol.FetchResult>ask(
+        server, replyTo -> new ArtifactStoreProtocol.Fetch(ref, replyTo), Duration.ofSeconds(20), system.scheduler())
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  /** What a plain TCP client that sends {@code line} gets back from {@code host:port}. */
+  private static byte[] plainClient(String host, int port, String line) throws Exception {
+    try (Socket socket = new Socket(host, port)) {
+      socket.setSoTimeout(20_000);
+      socket.getOutputStream().write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      ByteArrayOutputStream received = new ByteArrayOutputStream();
+      try {
+        socket.getInputStream().transferTo(received);
+      } catch (SocketException reset) {
+        // A server that refuses may reset the connection: what came before is what counts.
+      }
+      return received.toByteArray();
+    }
+  }
+
+  @Test
+  void theArtifactPortSendsOnlyForAnOfferedTokenOnceAndUnderTlsOnlyToACertifiedPeer() throws Exception {
+    Path certs = dir.resolve("certs");
+    certificates(certs, "orchestrator");
+    int plainPort = TestRuns.freePort();
+    int tlsPort = TestRuns.freePort();
+    ActorSystem<Void> plain = ActorSystem.create(Behaviors.empty(), "subspace",
+        node("orchestrator", plainPort, plainPort, null));
+    ActorSystem<Void> tls = ActorSystem.create(Behaviors.empty(), "subspace",
+        node("orchestrator", tlsPort, tlsPort, certs.resolve("orchestrator")));
+    try {
+      ArtifactStore store = new ArtifactStore(dir.resolve("store"));
+      float[] values = new float[500_000];
+      Arrays.fill(values, 0.25f);
+      ArtifactRef ref = store.putTensors(ArtifactKind.SUBSPACE, Map.of("mean", Tensor.of(values, values.length)));
+      byte[] file = Files.readAllBytes(store.verifiedFile(ref));
+
+      ActorRef<ArtifactStoreProtocol.Command> server = plain.systemActorOf(ArtifactServer.create(store),
+          "artifacts", Props.empty());
+      ArtifactStoreProtocol.Offer offer = offer(plain, server, ref);
+      assertEquals(0, plainClient(offer.host(), offer.port(), "ab".repeat(32)).length, "a token never offered");
+      assertArrayEquals(file, plainClient(offer.host(), offer.port(), offer.token()), "the offered token");
+      assertEquals(0, plainClient(offer.host(), offer.port(), offer.token()).length, "the same token again");
+
+      ActorRef<ArtifactStoreProtocol.Command> tlsServer = tls.systemActorOf(ArtifactServer.create(store),
+          "artifacts", Props.empty());
+      ArtifactStoreProtocol.Offer tlsOffer = offer(tls, tlsServer, ref);
+      byte[] answer = plainClient(tlsOffer.host(), tlsOffer.port(), tlsOffer.token());
+      assertTrue(answer.length < 1_000, "a client without TLS gets a TLS alert at most, not "
+          + answer.length + " bytes");
+      assertFalse(new String(answer, StandardCharsets.ISO_8859_1).contains("PK"), "no byte of the artifact");
+    } finally {
+      stop(plain, tls);
+    }
+  }
+
+  @Test
+  void aTransferFailsWhenItStallsAndWhenTheSourceFileNoLongerMatchesItsName() throws Exception {
+    int port = TestRuns.freePort();
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "subspace",
+        ConfigFactory.parseString("subspace.transfer { stall-timeout = 2s, tries = 1 }")
+            .withFallback(node("orchestrator", port, port, null)));
+    try (ServerSocket silent = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+      ArtifactStore source = new ArtifactStore(dir.resolve("source"));
+      ArtifactStore target = new ArtifactStore(dir.resolve("target"));
+      float[] values = new float[2_000_000];
+      Arrays.fill(values, 1.5f);
+      ArtifactRef ref = source.putTensors(ArtifactKind.SUBSPACE, Map.of("mean", Tensor.of(values, values.length)));
+
+      // A server that offers a stream and then sends nothing: the receiver gives up after 2 s, not later.
+      Thread accepting = new Thread(() -> {
+        try {
+          silent.accept();
+        } catch (IOException closed) {
+          // The test is over.
+        }
+      });
+      accepting.start();
+      ActorRef<ArtifactStoreProtocol.Command> stalling = system.systemActorOf(Behaviors.receiveMessage(command -> {
+        ArtifactStoreProtocol.Fetch fetch = (ArtifactStoreProtocol.Fetch) command;
+        fetch.replyTo().tell(new ArtifactStoreProtocol.Offer(fetch.ref(), "127.0.0.1", silent.getLocalPort(), "t"));
+        return Behaviors.same();
+      }), "stalling", Props.empty());
+      long start = System.nanoTime();
+      String stalled = failure(ArtifactFetch.get(system).fetch(stalling, ref, target).toCompletableFuture());
+      double seconds = (System.nanoTime() - start) / 1e9;
+      assertTrue(stalled.contains("stalled (no progress for 2 s after 0 of " + ref.bytes() + " bytes)"), stalled);
+      assertTrue(seconds >= 1.9 && seconds < 15, seconds + " s");
+
+      // A source file changed after it was stored: the receiver hears what is wrong with it, the
+      // source drops it, and nothing half-written stays in the target.
+      Path object = source.objectFile(ref);
+      byte[] bytes = Files.readAllBytes(object);
+      bytes[bytes.length / 2] ^= 1;
+      Files.write(object, bytes);
+      ActorRef<ArtifactStoreProtocol.Command> server = system.systemActorOf(ArtifactServer.create(source),
+          "artifacts", Props.empty());
+      String corrupt = failure(ArtifactFetch.get(system).fetch(server, ref, target).toCompletableFuture());
+      assertTrue(corrupt.contains("hashing to"), corrupt);
+      assertFalse(Files.exists(object), "the source dropped the file that no longer matches its name");
+      assertFalse(target.contains(ref));
+      try (var incoming = Files.list(dir.resolve("target").resolve("incoming"))) {
+        assertEquals(0, incoming.count(), "no temporary left behind");
+      }
+    } finally {
+      stop(system);
+    }
+  }
+
+  private static String failure(CompletableFuture<ArtifactRef> fetch) throws Exception {
+    ExecutionException e = assertThrows(ExecutionException.class, () -> fetch.get(60, TimeUnit.SECONDS));
+    return e.getCause().getMessage();
   }
 
   @Test
   void aNodeWithACertificateFromAnotherAuthorityCannotJoin() throws Exception {
     Path certs = dir.resolve("certs");
     Path foreign = dir.resolve("foreign");
-    for (List<String> args : List.of(List.of(certs.toString(), "orchestrator", "worker"),
-        List.of(foreign.toString(), "intruder"))) {
-      List<String> command = new ArrayList<>(List.of("bash", "config/cluster/make-test-certs.sh"));
-      command.addAll(args);
-      Process make = new ProcessBuilder(command).redirectErrorStream(true).start();
-      make.getInputStream().readAllBytes();
-      assertEquals(0, make.waitFor(), "make-test-certs.sh " + args);
-    }
+    certificates(certs, "orchestrator", "worker");
+    certificates(foreign, "intruder");
     int seed = TestRuns.freePort();
     ActorSystem<Void> orchestrator = ActorSystem.create(Behaviors.empty(), "subspace",
         node("orchestrator", seed, seed, certs.resolve("orchestrator")));
@@ -127,12 +277,7 @@ class ClusterTransportTest {
           .noneMatch(m -> m.address().equals(intruder.address())));
       assertTrue(Cluster.get(intruder).selfMember().status() != MemberStatus.up());
     } finally {
-      for (ActorSystem<Void> system : List.of(orchestrator, worker, intruder)) {
-        system.terminate();
-      }
-      for (ActorSystem<Void> system : List.of(orchestrator, worker, intruder)) {
-        system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      }
+      stop(orchestrator, worker, intruder);
     }
   }
 

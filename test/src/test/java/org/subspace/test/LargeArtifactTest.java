@@ -17,7 +17,7 @@ class LargeArtifactTest {
 
   @Test
   void anArtifactOverTwoGibibytesIsWrittenVerifiedReadBackAndMovedWithSmallHeaps() throws Exception {
-    TransferBench.Result r = TransferBench.run(dir, 2_200_000_000L, "512m");
+    TransferBench.Result r = TransferBench.run(dir, 2_200_000_000L, "512m", null);
     System.out.printf("2.2 GB artifact: %.0f MB/s; serve heap %.0f MB, RSS %.0f MB; pull heap %.0f MB, RSS %.0f MB%n",
         r.megabytesPerSecond(), r.serveHeapMb(), r.serveRssMb(), r.pullHeapMb(), r.pullRssMb());
     assertTrue(r.bytes() > (1L << 31), r.bytes() + " bytes");

@@ -39,7 +39,9 @@ import org.subspace.workers.store.AtomicFiles;
  * {@code subspace bench transfer}: artifacts of several GB moved between two node JVMs on
  * loopback, each JVM's heap capped (512 MB by default), through the real store, server and
  * fetch. The serving JVM writes a synthetic training state (a float32 matrix of 4 MiB rows) and
- * verifies it; the pulling JVM fetches and re-verifies it. Reported: MB/s of the pull, and the
+ * verifies it; the pulling JVM pulls a 256 MiB one first, untimed (its transfer code compiled,
+ * as on a node that has been up a while), then fetches and re-verifies the large one. Reported:
+ * MB/s of that pull, and the
  * peak heap (sum of the heap pools' peaks) and peak RSS (VmHWM) of both ends.
  */
 public final class TransferBench {
@@ -58,20 +60,28 @@ public final class TransferBench {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int ROW_FLOATS = 1 << 20;
+  /** Pulled first, untimed, so that the timed pull runs compiled code, as on a node that has been up a while. */
+  private static final long WARM_UP_BYTES = 256L << 20;
+  /** The node keystore folder both children use for TLS, if any. */
+  private static final String TLS_PROPERTY = "subspace.bench.tls";
   private static final String DEVIATIONS = TensorNames.DEVIATIONS;
 
   private TransferBench() {}
 
-  /** Runs one transfer of about {@code bytes} bytes between two child JVMs of {@code heap} (e.g. "512m"). */
-  public static Result run(Path dir, long bytes, String heap) throws IOException, InterruptedException {
-    Process serve = child(heap, "serve", dir.resolve("serve").toString(), Long.toString(bytes));
+  /**
+   * Runs one transfer of about {@code bytes} bytes between two child JVMs of {@code heap} (e.g.
+   * "512m"), under TLS with the node keystore in {@code tls} when not null.
+   */
+  public static Result run(Path dir, long bytes, String heap, Path tls) throws IOException, InterruptedException {
+    Process serve = child(heap, tls, "serve", dir.resolve("serve").toString(), Long.toString(bytes));
     try {
       BufferedReader served = reader(serve);
       long rowsReadBack = Long.parseLong(expect(served, "READ", serve));
       String server = expect(served, "SERVER", serve);
       String artifact = expect(served, "ARTIFACT", serve);
+      String warmUp = expect(served, "WARMUP", serve);
       String servedSha = expect(served, "SHA256", serve);
-      Process pull = child(heap, "pull", dir.resolve("pull").toString(), server, artifact);
+      Process pull = child(heap, tls, "pull", dir.resolve("pull").toString(), server, artifact, warmUp);
       BufferedReader pulled = reader(pull);
       String[] transfer = expect(pulled, "PULLED", pull).split(" ");
       String pulledSha = expect(pulled, "SHA256", pull);
@@ -89,16 +99,16 @@ public final class TransferBench {
   }
 
   /** Runs each size in GB and writes OUT/transfer.md; returns the results. */
-  public static List<Result> report(Path out, List<Double> gigabytes, String heap, PrintWriter console)
+  public static List<Result> report(Path out, List<Double> gigabytes, String heap, Path tls, PrintWriter console)
       throws IOException, InterruptedException {
     List<Result> results = new ArrayList<>();
     StringBuilder md = new StringBuilder("# subspace bench transfer\n\nTwo node JVMs on loopback, -Xmx" + heap
-        + " each; " + Runtime.getRuntime().availableProcessors() + " cores.\n\n"
+        + " each" + (tls == null ? "" : ", TLS") + "; " + Runtime.getRuntime().availableProcessors() + " cores.\n\n"
         + "| artifact | MB/s | serve peak heap MB | serve peak RSS MB | pull peak heap MB | pull peak RSS MB | intact |\n"
         + "|---|---|---|---|---|---|---|\n");
     for (double gb : gigabytes) {
       Path dir = out.resolve("transfer-" + gb);
-      Result r = run(dir, (long) (gb * 1e9), heap);
+      Result r = run(dir, (long) (gb * 1e9), heap, tls);
       results.add(r);
       String row = String.format(Locale.ROOT, "| %.2f GB | %.0f | %.0f | %.0f | %.0f | %.0f | %s |%n", r.bytes() / 1e9,
           r.megabytesPerSecond(), r.serveHeapMb(), r.serveRssMb(), r.pullHeapMb(), r.pullRssMb(),
@@ -112,10 +122,11 @@ public final class TransferBench {
     return results;
   }
 
-  /** The child JVM's entry: {@code serve DIR BYTES} or {@code pull DIR SERVER ARTIFACT}. */
+  /** The child JVM's entry: {@code serve DIR BYTES} or {@code pull DIR SERVER ARTIFACT WARMUP}. */
   public static void main(String[] args) throws Exception {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), ClusterConfig.SYSTEM_NAME,
-        ClusterConfig.node("worker", "127.0.0.1", 0, "127.0.0.1:1", null, null));
+        ClusterConfig.node("worker", "127.0.0.1", 0, "127.0.0.1:1",
+            System.getProperty(TLS_PROPERTY) == null ? null : Path.of(System.getProperty(TLS_PROPERTY)), null));
     try {
       ArtifactStore store = new ArtifactStore(Path.of(args[1]));
       if (args[0].equals("serve")) {
@@ -123,18 +134,23 @@ public final class TransferBench {
         ArtifactRef ref = store.putTensors(ArtifactKind.TRAINED, members);
         String sha = Sha256.hex(store.verifiedFile(ref));
         System.out.println("READ " + readBack(store, ref, ((FloatRows) members.get(DEVIATIONS)).rows()));
+        ArtifactRef warmUp = store.putTensors(ArtifactKind.TRAINED, synthetic(WARM_UP_BYTES));
         ActorRef<ArtifactStoreProtocol.Command> server = system.systemActorOf(ArtifactServer.create(store),
             "artifacts", Props.empty());
         System.out.println("SERVER " + ActorRefResolver.get(system).toSerializationFormat(server));
         System.out.println("ARTIFACT " + JSON.writeValueAsString(ref));
+        System.out.println("WARMUP " + JSON.writeValueAsString(warmUp));
         System.out.println("SHA256 " + sha);
         System.out.flush();
         System.in.readAllBytes();
       } else {
         ActorRef<ArtifactStoreProtocol.Command> server = ActorRefResolver.get(system).resolveActorRef(args[2]);
         ArtifactRef ref = JSON.readValue(args[3], ArtifactRef.class);
+        // A node that has been up a while: its transfer code loaded and compiled.
+        ArtifactFetch fetch = ArtifactFetch.get(system);
+        fetch.fetchInto(server, JSON.readValue(args[4], ArtifactRef.class), store);
         long start = System.nanoTime();
-        ArtifactFetch.get(system).fetchInto(server, ref, store);
+        fetch.fetchInto(server, ref, store);
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.println("PULLED " + ref.bytes() + " " + seconds);
         System.out.println("SHA256 " + Sha256.hex(store.verifiedFile(ref)));
@@ -191,8 +207,12 @@ public final class TransferBench {
         .mapToLong(p -> p.getPeakUsage().getUsed()).sum() / 1048576.0;
   }
 
-  private static Process child(String heap, String... args) throws IOException {
-    return new ProcessBuilder(ChildJvm.command(List.of("-Xmx" + heap, "-Dakka.loglevel=WARNING"),
+  private static Process child(String heap, Path tls, String... args) throws IOException {
+    List<String> options = new ArrayList<>(List.of("-Xmx" + heap, "-Dakka.loglevel=WARNING"));
+    if (tls != null) {
+      options.add("-D" + TLS_PROPERTY + "=" + tls.toAbsolutePath());
+    }
+    return new ProcessBuilder(ChildJvm.command(options,
         TransferBench.class.getName(), List.of(args))).redirectError(ProcessBuilder.Redirect.INHERIT).start();
   }
 

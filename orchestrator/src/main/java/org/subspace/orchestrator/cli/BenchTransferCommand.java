@@ -24,6 +24,10 @@ final class BenchTransferCommand implements Callable<Integer> {
   @Option(names = "--heap", paramLabel = "SIZE", description = "-Xmx of each node JVM (default ${DEFAULT-VALUE})")
   String heap = "512m";
 
+  @Option(names = "--tls", paramLabel = "DIR", description = "Both nodes with Artery TLS from the node keystore "
+      + "in DIR (node.p12 and truststore.p12, e.g. from config/cluster/make-test-certs.sh); the transfer goes under TLS too")
+  Path tls;
+
   @Option(names = {"-o", "--out"}, paramLabel = "DIR", description = "Output folder (default ${DEFAULT-VALUE})")
   Path out = Path.of("runs/transfer");
 
@@ -37,12 +41,15 @@ final class BenchTransferCommand implements Callable<Integer> {
     if (!heap.matches("[0-9]+[kmgKMG]")) {
       throw new BadInputException("--heap: expected a JVM size such as 512m, got " + heap);
     }
+    if (tls != null && !Files.isRegularFile(tls.resolve("node.p12"))) {
+      throw new BadInputException("--tls: " + tls.resolve("node.p12") + " not found (see config/cluster/make-test-certs.sh)");
+    }
     try {
       Files.createDirectories(out);
     } catch (IOException e) {
       throw new BadInputException(out + ": cannot create the output folder: " + e.getMessage(), e);
     }
-    List<TransferBench.Result> results = TransferBench.report(out, sizes, heap, command.commandLine().getOut());
+    List<TransferBench.Result> results = TransferBench.report(out, sizes, heap, tls, command.commandLine().getOut());
     return results.stream().allMatch(TransferBench.Result::intact) ? 0 : 1;
   }
 }

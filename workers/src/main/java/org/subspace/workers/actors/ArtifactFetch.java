@@ -19,11 +19,12 @@ import org.subspace.workers.store.CorruptArtifactException;
 import org.subspace.workers.store.DiskFullException;
 
 /**
- * Pulls artifacts from other nodes' {@link ArtifactServer}s into a local store, one node-wide
- * extension. Each transfer is an {@link ArtifactReceiver} under {@code /system/artifact-fetch/}
- * (the path Artery's large-message lane is configured for) on the blocking dispatcher. A
- * transfer fails when it stalls, not after a fixed time; a failed pull is tried again up to
- * {@code subspace.transfer.tries} times in all.
+ * A node's artifact transfers, one node-wide extension. It pulls artifacts from other nodes'
+ * {@link ArtifactServer}s into a local store: each transfer is an {@link ArtifactReceiver} under
+ * {@code /system/artifact-fetch/} on the blocking dispatcher; a transfer fails when it stalls,
+ * not after a fixed time, and a failed pull is tried again up to {@code subspace.transfer.tries}
+ * times in all. And it holds the node's {@link ArtifactSender}, the port every server of the
+ * node sends its artifacts' bytes through.
  */
 public final class ArtifactFetch implements Extension {
   private static final ExtensionId<ArtifactFetch> ID = new ExtensionId<>() {
@@ -42,14 +43,22 @@ public final class ArtifactFetch implements Extension {
 
   private final TransferSettings settings;
   private final ActorRef<Start> receivers;
+  private final ActorRef<ArtifactSender.Command> sender;
 
   private ArtifactFetch(ActorSystem<?> system) {
     this.settings = TransferSettings.of(system);
-    this.receivers = system.systemActorOf(parent(settings), "artifact-fetch", Props.empty());
+    TransferEndpoint endpoint = TransferEndpoint.of(system, settings.port());
+    this.receivers = system.systemActorOf(parent(endpoint, settings), "artifact-fetch", Props.empty());
+    this.sender = system.systemActorOf(ArtifactSender.create(endpoint, settings), "artifact-send", Props.empty());
   }
 
   public TransferSettings settings() {
     return settings;
+  }
+
+  /** Offers {@code fetch}'s artifact from {@code store} through this node's artifact port. */
+  void serve(ArtifactStore store, ArtifactStoreProtocol.Fetch fetch) {
+    sender.tell(new ArtifactSender.Serve(store, fetch));
   }
 
   /**
@@ -92,11 +101,12 @@ public final class ArtifactFetch implements Extension {
   }
 
   /** Spawns one receiver per transfer, on the blocking dispatcher: receivers write to disk. */
-  private static Behavior<Start> parent(TransferSettings settings) {
+  private static Behavior<Start> parent(TransferEndpoint endpoint, TransferSettings settings) {
     return Behaviors.setup(context -> {
       long[] transfers = {0};
       return Behaviors.receiveMessage(start -> {
-        context.spawn(ArtifactReceiver.create(start.server(), start.ref(), start.store(), settings, start.result()),
+        context.spawn(ArtifactReceiver.create(start.server(), start.ref(), start.store(), endpoint, settings,
+            start.result()),
             "t-" + ++transfers[0],
             DispatcherSelector.fromConfig(StageWorker.BLOCKING_DISPATCHER));
         return Behaviors.same();

@@ -1,5 +1,6 @@
 package org.subspace.workers.actors;
 
+import akka.Done;
 import akka.actor.NoSerializationVerificationNeeded;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
@@ -9,20 +10,35 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
+import akka.japi.Pair;
+import akka.stream.ActorAttributes;
+import akka.stream.KillSwitches;
+import akka.stream.Materializer;
+import akka.stream.UniqueKillSwitch;
+import akka.stream.javadsl.Keep;
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
+import akka.stream.scaladsl.TcpIdleTimeoutException;
+import akka.util.ByteString;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
 import org.subspace.protocol.store.ArtifactRef;
 import org.subspace.protocol.store.ArtifactStoreProtocol;
 import org.subspace.workers.store.ArtifactStore;
 import org.subspace.workers.store.CorruptArtifactException;
 
 /**
- * Receives one artifact for {@link ArtifactFetch}: asks the server, grants its sender a window
- * of chunks and tops it up at half, writes each chunk to the store's incoming file in order,
- * and commits once whole and matching its sha256. It runs on the blocking dispatcher (it
- * writes to disk) and stops when done, failed, or when nothing arrives for the stall timeout.
- * It hears the sender and its own stall timer: hence a behavior of Object.
+ * Receives one artifact for {@link ArtifactFetch}: asks the server, connects to the byte
+ * stream it offers, writes the bytes to the store's incoming file as they come (on the stream
+ * blocking-I/O dispatcher) and commits once whole and matching its sha256. It runs on the
+ * blocking dispatcher (a commit forces the file to disk) and stops when done or failed; it
+ * fails when no offer comes, or no byte moves, for the stall timeout.
  */
 final class ArtifactReceiver extends AbstractBehavior<Object> {
   /** Prometheus: subspace_artifact_transferred_bytes_total (bytes received from other nodes' stores). */
@@ -30,35 +46,47 @@ final class ArtifactReceiver extends AbstractBehavior<Object> {
 
   private record Stalled() implements NoSerializationVerificationNeeded {}
 
+  /** The byte stream ended: whole ({@code error} null) or not. */
+  private record Received(Throwable error) implements NoSerializationVerificationNeeded {}
+
+  /** A broken stream, once the server had its moment to say why. */
+  private record Broken(RuntimeException error) implements NoSerializationVerificationNeeded {}
+
+  /**
+   * A server that breaks a stream on purpose (a file that no longer matches its name) says why
+   * in a message, which may arrive just after the connection dropped.
+   */
+  private static final Duration REASON_GRACE = Duration.ofSeconds(1);
+
   static Behavior<Object> create(ActorRef<ArtifactStoreProtocol.Command> server, ArtifactRef ref, ArtifactStore store,
-      TransferSettings settings, CompletableFuture<ArtifactRef> result) {
+      TransferEndpoint endpoint, TransferSettings settings, CompletableFuture<ArtifactRef> result) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new ArtifactReceiver(context, timers, server, ref, store.receive(ref), settings, result)));
+        new ArtifactReceiver(context, timers, server, ref, store.receive(ref), endpoint, settings, result)));
   }
 
   private final TimerScheduler<Object> timers;
   private final ActorRef<ArtifactStoreProtocol.Command> server;
   private final ArtifactRef ref;
   private final ArtifactStore.Writer writer;
+  private final TransferEndpoint endpoint;
   private final TransferSettings settings;
   private final CompletableFuture<ArtifactRef> result;
-  private final long chunks;
-  private ActorRef<ArtifactStoreProtocol.Transfer> sender;
-  private long next;
-  private long requested;
+  /** Written by the stream, read here once it ended. */
+  private final AtomicLong received = new AtomicLong();
+  private UniqueKillSwitch stream;
 
   private ArtifactReceiver(ActorContext<Object> context, TimerScheduler<Object> timers,
       ActorRef<ArtifactStoreProtocol.Command> server, ArtifactRef ref, ArtifactStore.Writer writer,
-      TransferSettings settings, CompletableFuture<ArtifactRef> result) {
+      TransferEndpoint endpoint, TransferSettings settings, CompletableFuture<ArtifactRef> result) {
     super(context);
     this.timers = timers;
     this.server = server;
     this.ref = ref;
     this.writer = writer;
+    this.endpoint = endpoint;
     this.settings = settings;
     this.result = result;
-    this.chunks = ArtifactStoreProtocol.chunks(ref);
-    progressed();
+    timers.startSingleTimer(new Stalled(), settings.stallTimeout());
     server.tell(new ArtifactStoreProtocol.Fetch(ref, context.getSelf().narrow()));
   }
 
@@ -66,13 +94,17 @@ final class ArtifactReceiver extends AbstractBehavior<Object> {
   public Receive<Object> createReceive() {
     return newReceiveBuilder()
         .onMessage(ArtifactStoreProtocol.Offer.class, this::onOffer)
-        .onMessage(ArtifactStoreProtocol.ArtifactChunk.class, this::onChunk)
+        .onMessage(Received.class, this::onReceived)
+        .onMessage(Broken.class, broken -> fail(broken.error()))
         .onMessage(ArtifactStoreProtocol.ArtifactMissing.class,
             missing -> fail(new CorruptArtifactException(missing.reason())))
         .onMessage(Stalled.class, stalled -> fail(new CorruptArtifactException(String.format(
-            "%s: the transfer from %s stalled (no progress for %d s after %d of %d MiB)", ref.shortName(),
-            server.path().address(), settings.stallTimeout().toSeconds(), next, chunks))))
+            "%s: %s offered no transfer within %d s", ref.shortName(), server.path().address(),
+            settings.stallTimeout().toSeconds()))))
         .onSignal(PostStop.class, stop -> {
+          if (stream != null) {
+            stream.abort(new CorruptArtifactException(ref.shortName() + ": transfer stopped"));
+          }
           writer.close();
           result.completeExceptionally(new CorruptArtifactException(ref.shortName() + ": transfer stopped"));
           return this;
@@ -81,50 +113,51 @@ final class ArtifactReceiver extends AbstractBehavior<Object> {
   }
 
   private Behavior<Object> onOffer(ArtifactStoreProtocol.Offer offer) {
-    progressed();
-    sender = offer.sender();
-    requested = Math.min(chunks, settings.window());
-    sender.tell(new ArtifactStoreProtocol.Demand((int) requested));
+    timers.cancel(new Stalled());
+    Pair<Pair<CompletableFuture<Optional<ByteString>>, UniqueKillSwitch>, CompletionStage<Done>> running =
+        Source.single(ByteString.fromString(offer.token() + "\n"))
+            // The connection's sending side stays open until the bytes are in: closing it could close both.
+            .concatMat(Source.<ByteString>maybe(), Keep.right())
+            .via(endpoint.connect(getContext().getSystem(), offer.host(), offer.port(), settings.stallTimeout()))
+            .viaMat(KillSwitches.single(), Keep.both())
+            .map(bytes -> {
+              writer.write(ByteBuffer.wrap(bytes.toArrayUnsafe()));
+              received.addAndGet(bytes.size());
+              TRANSFERRED_BYTES.increment(bytes.size());
+              return bytes.size();
+            })
+            .toMat(Sink.ignore(), Keep.both())
+            .withAttributes(ActorAttributes.dispatcher(ActorAttributes.IODispatcher().dispatcher()))
+            .run(Materializer.matFromSystem(getContext().getSystem()));
+    stream = running.first().second();
+    CompletableFuture<Optional<ByteString>> sending = running.first().first();
+    running.second().whenComplete((done, error) -> sending.complete(Optional.empty()));
+    getContext().pipeToSelf(running.second(), (done, error) -> new Received(error));
     return this;
   }
 
-  private Behavior<Object> onChunk(ArtifactStoreProtocol.ArtifactChunk chunk) {
-    if (!chunk.sha256().equals(ref.sha256()) || chunk.index() != next || next >= requested) {
-      return fail(new CorruptArtifactException(ref.shortName() + ": chunk " + chunk.index() + " arrived where "
-          + next + " was expected"));
+  private Behavior<Object> onReceived(Received end) {
+    stream = null;
+    if (end.error() != null) {
+      String why = end.error() instanceof TcpIdleTimeoutException
+          ? "stalled (no progress for " + settings.stallTimeout().toSeconds() + " s"
+          : "failed (" + end.error().getMessage();
+      timers.startSingleTimer(new Broken(new CorruptArtifactException(String.format(
+          "%s: the transfer from %s %s after %d of %d bytes)", ref.shortName(), server.path().address(), why,
+          received.get(), ref.bytes()))), REASON_GRACE);
+      return this;
     }
-    progressed();
-    next++;
-    TRANSFERRED_BYTES.increment(chunk.bytes().length);
     try {
-      writer.write(chunk.bytes());
-      if (next == chunks) {
-        result.complete(writer.commit());
-        return Behaviors.stopped();
-      }
+      result.complete(writer.commit());
+      return Behaviors.stopped();
     } catch (RuntimeException e) {
       // A full disk, or bytes that are not what was asked for: the transfer is over either way.
       return fail(e);
     }
-    // Top the window up once half of it has arrived: one credit message per half window.
-    long inFlight = requested - next;
-    int more = (int) Math.min(chunks - requested, settings.window() - inFlight);
-    if (inFlight <= settings.window() / 2 && more > 0) {
-      requested += more;
-      sender.tell(new ArtifactStoreProtocol.Demand(more));
-    }
-    return this;
-  }
-
-  private void progressed() {
-    timers.startSingleTimer(new Stalled(), settings.stallTimeout());
   }
 
   private Behavior<Object> fail(RuntimeException error) {
     result.completeExceptionally(error);
-    if (sender != null) {
-      sender.tell(new ArtifactStoreProtocol.Cancel(String.valueOf(error.getMessage())));
-    }
     return Behaviors.stopped();
   }
 }

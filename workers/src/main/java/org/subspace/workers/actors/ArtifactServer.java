@@ -1,21 +1,19 @@
 package org.subspace.workers.actors;
 
 import akka.actor.typed.Behavior;
-import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.receptionist.Receptionist;
 import akka.actor.typed.receptionist.ServiceKey;
-import java.time.Duration;
 import org.subspace.protocol.store.ArtifactStoreProtocol;
 import org.subspace.workers.store.ArtifactStore;
 
 /**
- * Serves a node's artifacts to other actors and nodes: each {@link ArtifactStoreProtocol.Fetch}
- * gets an {@link ArtifactSender} of its own on the blocking dispatcher, which streams the file
- * as the receiver grants credit. This actor itself never touches the disk.
+ * Serves a store's artifacts to other actors and nodes: each {@link ArtifactStoreProtocol.Fetch}
+ * is answered by the node's {@link ArtifactSender} with an offer of a byte stream of its own.
+ * This actor itself never touches the disk.
  */
 public final class ArtifactServer extends AbstractBehavior<ArtifactStoreProtocol.Command> {
   /** The sweep's store (on the orchestrator's node) registers under this key. */
@@ -35,13 +33,12 @@ public final class ArtifactServer extends AbstractBehavior<ArtifactStoreProtocol
   }
 
   private final ArtifactStore store;
-  private final Duration stallTimeout;
-  private long transfers;
+  private final ArtifactFetch transfers;
 
   private ArtifactServer(ActorContext<ArtifactStoreProtocol.Command> context, ArtifactStore store) {
     super(context);
     this.store = store;
-    this.stallTimeout = TransferSettings.of(context.getSystem()).stallTimeout();
+    this.transfers = ArtifactFetch.get(context.getSystem());
   }
 
   @Override
@@ -50,8 +47,7 @@ public final class ArtifactServer extends AbstractBehavior<ArtifactStoreProtocol
   }
 
   private Behavior<ArtifactStoreProtocol.Command> onFetch(ArtifactStoreProtocol.Fetch fetch) {
-    getContext().spawn(ArtifactSender.create(store, fetch, stallTimeout), "send-" + ++transfers,
-        DispatcherSelector.fromConfig(StageWorker.BLOCKING_DISPATCHER));
+    transfers.serve(store, fetch);
     return this;
   }
 }

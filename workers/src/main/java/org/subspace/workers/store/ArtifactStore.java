@@ -8,7 +8,7 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -28,7 +28,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.subspace.protocol.Sha256;
@@ -62,11 +65,22 @@ public final class ArtifactStore {
    * time stay the same; re-hashing gigabytes on every read would cost seconds each time.
    */
   private static final long VERIFY_ONCE_BYTES = 64L << 20;
+  /** A writer starts the disk on its file every so many bytes, on {@link #FORCE_BEHIND}'s threads. */
+  private static final long FORCE_BEHIND_BYTES = 32L << 20;
+  private static final Executor FORCE_BEHIND = Executors.newCachedThreadPool(task -> {
+    Thread thread = new Thread(task, "artifact-force-behind");
+    thread.setDaemon(true);
+    return thread;
+  });
 
   /** Prometheus: subspace_artifact_stored_bytes_total. */
   private static final Counter STORED_BYTES = Metrics.counter("subspace.artifact.stored.bytes");
 
-  private record FileStamp(long size, FileTime modified) {}
+  private record FileStamp(long size, FileTime modified) {
+    static FileStamp of(Path file) throws IOException {
+      return new FileStamp(Files.size(file), Files.getLastModifiedTime(file));
+    }
+  }
 
   private static final String HISTORY = ".history.json";
 
@@ -132,8 +146,8 @@ public final class ArtifactStore {
     FileStamp stamp;
     String sha256;
     try {
-      stamp = new FileStamp(Files.size(file), Files.getLastModifiedTime(file));
-      if (stamp.size() == ref.bytes() && stamp.equals(verified.get(ref.sha256()))) {
+      stamp = FileStamp.of(file);
+      if (hashedSinceChanged(ref, stamp)) {
         return;
       }
       sha256 = Sha256.hex(file);
@@ -154,6 +168,23 @@ public final class ArtifactStore {
     if (stamp.size() >= VERIFY_ONCE_BYTES) {
       verified.put(ref.sha256(), stamp);
     }
+  }
+
+  /**
+   * Whether this process hashed the artifact's file (verifying or writing it) since it last
+   * changed, so its bytes are known good without hashing them again. Only large objects are
+   * remembered; for the others this says false.
+   */
+  public boolean verifiedBefore(ArtifactRef ref) {
+    try {
+      return hashedSinceChanged(ref, FileStamp.of(objectFile(ref)));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private boolean hashedSinceChanged(ArtifactRef ref, FileStamp stamp) {
+    return stamp.size() == ref.bytes() && stamp.equals(verified.get(ref.sha256()));
   }
 
   /** The artifact's file, verified: for streaming it elsewhere. */
@@ -414,6 +445,8 @@ public final class ArtifactStore {
     private final FileChannel channel;
     private final MessageDigest digest = Sha256.digest();
     private final OutputStream out;
+    private long unforced;
+    private CompletableFuture<Void> forcing;
     private boolean done;
 
     private Writer(ArtifactRef expected) {
@@ -424,19 +457,54 @@ public final class ArtifactStore {
       } catch (IOException e) {
         throw DiskFullException.writeFailed(temporary, e);
       }
-      this.out = new BufferedOutputStream(new DigestOutputStream(Channels.newOutputStream(channel), digest),
-          ValueBuffer.BYTES);
+      OutputStream file = new OutputStream() {
+        @Override
+        public void write(int b) throws IOException {
+          write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+          writeToFile(ByteBuffer.wrap(bytes, offset, length));
+        }
+      };
+      this.out = new BufferedOutputStream(new DigestOutputStream(file, digest), ValueBuffer.BYTES);
     }
 
     public OutputStream stream() {
       return out;
     }
 
-    public void write(byte[] bytes) {
+    /** Appends {@code bytes} straight to the file, past the stream's buffer: received bytes need no second copy. */
+    public void write(ByteBuffer bytes) {
       try {
-        out.write(bytes);
+        out.flush();
+        digest.update(bytes.duplicate());
+        writeToFile(bytes);
       } catch (IOException e) {
         throw DiskFullException.writeFailed(temporary, e);
+      }
+    }
+
+    private void writeToFile(ByteBuffer bytes) throws IOException {
+      int length = bytes.remaining();
+      while (bytes.hasRemaining()) {
+        channel.write(bytes);
+      }
+      // Start the disk on what is written so far, behind the writer: otherwise a gigabyte waits
+      // in the page cache until the commit, and the commit's fsync waits for all of it.
+      unforced += length;
+      if (unforced >= FORCE_BEHIND_BYTES && (forcing == null || forcing.isDone())) {
+        unforced = 0;
+        forcing = CompletableFuture.runAsync(this::forceQuietly, FORCE_BEHIND);
+      }
+    }
+
+    private void forceQuietly() {
+      try {
+        channel.force(false);
+      } catch (IOException e) {
+        // The commit forces again and reports what fails then.
       }
     }
 
@@ -449,6 +517,9 @@ public final class ArtifactStore {
       long size;
       try {
         out.flush();
+        if (forcing != null) {
+          forcing.join();
+        }
         channel.force(true);
         size = channel.size();
         channel.close();
@@ -468,6 +539,10 @@ public final class ArtifactStore {
           Files.createDirectories(file.getParent());
           Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
           STORED_BYTES.increment(size);
+          if (size >= VERIFY_ONCE_BYTES) {
+            // Hashed on the way in: as good as verified.
+            verified.put(ref.sha256(), FileStamp.of(file));
+          }
         }
       } catch (IOException e) {
         throw DiskFullException.writeFailed(file, e);
