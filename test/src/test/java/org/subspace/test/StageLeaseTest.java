@@ -26,7 +26,7 @@ import org.subspace.protocol.stage.StageKind;
 
 /**
  * Stage leases on a small toy grid (1 training, 1 subspace, 4 chains, 4 evaluations): lost
- * messages are found by lease expiry and change no number; a stage that SIGKILLs its worker's
+ * messages and an attempt hung for good are found by lease expiry and change no number; a stage that SIGKILLs its worker's
  * JVM on every attempt fails alone after its attempts, with the reason, and the sweep exits 1.
  */
 class StageLeaseTest {
@@ -74,18 +74,22 @@ class StageLeaseTest {
   }
 
   @Test
-  void aDroppedRunStageAndDroppedSuccessesAreFoundByLeaseExpiryAndChangeNothing() throws IOException {
+  void aDroppedRunStageDroppedSuccessesAndAHungAttemptAreFoundByLeaseExpiryAndChangeNothing() throws IOException {
     Path out = dir.resolve("dropped");
     String chain = firstOfKind(StageKind.SAMPLE).key();
+    String hung = plan.ofKind(StageKind.SAMPLE).get(1).key();
     StringWriter output = new StringWriter();
     long started = System.nanoTime();
-    int code = run(args("run", out, settings(Map.of(
-        "orchestrator.lease.ack-timeout", SHORT_LEASES.get("orchestrator.lease.ack-timeout"),
-        "orchestrator.lease.timeout", SHORT_LEASES.get("orchestrator.lease.timeout"),
+    Map<String, String> faults = new HashMap<>(SHORT_LEASES);
+    faults.putAll(Map.of(
         "orchestrator.fault-injection.drop-run-stage", "[train]",
         "orchestrator.fault-injection.drop-succeeded", "[subspace, " + chain.substring(0, 12) + "]",
-        "orchestrator.metrics.port", Integer.toString(TestRuns.freePort()), "orchestrator.workers", "2"))), output);
-    System.out.printf("dropped messages: sweep took %.1f s%n", (System.nanoTime() - started) / 1e9);
+        // Its first attempt never returns from half-way; 2 s without an iteration and it is taken for hung.
+        "orchestrator.fault-injection.hang", "[" + hung.substring(0, 12) + "]",
+        "orchestrator.lease.hang-timeout", "2s",
+        "orchestrator.metrics.port", Integer.toString(TestRuns.freePort()), "orchestrator.workers", "2"));
+    int code = run(args("run", out, settings(faults)), output);
+    System.out.printf("dropped messages and a hang: sweep took %.1f s%n", (System.nanoTime() - started) / 1e9);
     assertEquals(0, code, output.toString());
 
     List<Map<String, Object>> events = EventLog.read(out.resolve("events.jsonl"));
@@ -93,7 +97,7 @@ class StageLeaseTest {
         .toList();
     assertTrue(reassigned.stream().anyMatch(e -> firstOfKind(StageKind.TRAIN).key().equals(e.get("key"))
         && String.valueOf(e.get("reason")).startsWith("no acknowledgement from worker")), "the training: " + reassigned);
-    for (String key : List.of(firstOfKind(StageKind.SUBSPACE).key(), chain)) {
+    for (String key : List.of(firstOfKind(StageKind.SUBSPACE).key(), chain, hung)) {
       assertTrue(reassigned.stream().anyMatch(e -> key.equals(e.get("key"))
           && String.valueOf(e.get("reason")).startsWith("lease expired: nothing from worker")), key + ": " + reassigned);
     }

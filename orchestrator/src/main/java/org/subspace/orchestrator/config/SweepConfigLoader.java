@@ -455,7 +455,7 @@ public final class SweepConfigLoader {
         new CheckpointPolicy(atLeast(c, "orchestrator.checkpoint.train-epochs", 1),
             atLeast(c, "orchestrator.checkpoint.sample-iterations", 1), atLeast(c, "orchestrator.checkpoint.keep", 1)),
         new SweepSpec.LeaseSpec(positiveDuration(c, "orchestrator.lease.ack-timeout"),
-            positiveDuration(c, "orchestrator.lease.timeout")),
+            positiveDuration(c, "orchestrator.lease.timeout"), positiveDuration(c, "orchestrator.lease.hang-timeout")),
         faults(c),
         new SweepSpec.MetricsSpec(c.getBoolean("orchestrator.metrics.enabled"), c.getString("orchestrator.metrics.host"),
             portNumber(c, "orchestrator.metrics.port")));
@@ -469,7 +469,8 @@ public final class SweepConfigLoader {
     return new FaultInjector(rate, c.getLong("orchestrator.fault-injection.seed"),
         stageSelectors(c, "orchestrator.fault-injection.drop-run-stage"),
         stageSelectors(c, "orchestrator.fault-injection.drop-succeeded"),
-        stageSelectors(c, "orchestrator.fault-injection.kill-worker"));
+        stageSelectors(c, "orchestrator.fault-injection.kill-worker"),
+        stageSelectors(c, "orchestrator.fault-injection.hang"));
   }
 
   /**

@@ -89,10 +89,12 @@ public record SweepSpec(String name, List<Experiment> experiments, RuntimeSpec r
   /**
    * How long a stage attempt may go unheard of: {@code ackTimeout} from its dispatch to the
    * worker's acknowledgement, then {@code timeout} between any two of its events. A worker
-   * sends a heartbeat every {@link #heartbeat()}, so slow epochs never expire a lease.
+   * sends a heartbeat every {@link #heartbeat()}, so slow epochs never expire a lease, until
+   * the attempt's computation has passed no epoch or iteration boundary for {@code hangTimeout}.
    */
-  public record LeaseSpec(Duration ackTimeout, Duration timeout) {
-    public static final LeaseSpec DEFAULT = new LeaseSpec(Duration.ofSeconds(30), Duration.ofMinutes(3));
+  public record LeaseSpec(Duration ackTimeout, Duration timeout, Duration hangTimeout) {
+    public static final LeaseSpec DEFAULT =
+        new LeaseSpec(Duration.ofSeconds(30), Duration.ofMinutes(3), Duration.ofMinutes(30));
 
     /** Three heartbeats per lease: one lost or late heartbeat expires nothing. */
     public Duration heartbeat() {

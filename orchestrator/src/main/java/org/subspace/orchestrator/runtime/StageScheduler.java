@@ -483,7 +483,8 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
         running.put(job.stage().key(), new Running(job, chosen, slot, Math.max(job.queuedNanos(), chosen.freedNanos),
             false, now + runtime.lease().ackTimeout().toNanos(), requests));
         chosen.resources.worker().tell(new WorkerProtocol.RunStage(job.stage(), job.attempt(), job.resumeFrom(),
-            runtime.checkpoint(), slot, sweepArtifacts, eventAdapter, runtime.lease().heartbeat()));
+            runtime.checkpoint(), slot, sweepArtifacts, eventAdapter, runtime.lease().heartbeat(),
+            runtime.lease().hangTimeout()));
         it.remove();
         if (needsGpu) {
           gpuFree = workers.values().stream().anyMatch(w -> w.freeSlot(true) != null);

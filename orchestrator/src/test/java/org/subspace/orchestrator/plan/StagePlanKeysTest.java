@@ -189,6 +189,8 @@ class StagePlanKeysTest {
     orchestration.put("orchestrator.fault-injection.kill-worker", "[evaluate]");
     orchestration.put("orchestrator.lease.ack-timeout", "1s");
     orchestration.put("orchestrator.lease.timeout", "2s");
+    orchestration.put("orchestrator.lease.hang-timeout", "5m");
+    orchestration.put("orchestrator.fault-injection.hang", "[subspace]");
     orchestration.put("sweep.name", "renamed");
     List<String> keys = plan.stages().stream().map(PlannedStage::key).toList();
     assertEquals(keys, plan(orchestration).stages().stream().map(PlannedStage::key).toList());

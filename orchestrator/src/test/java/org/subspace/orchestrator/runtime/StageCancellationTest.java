@@ -1,6 +1,7 @@
 package org.subspace.orchestrator.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.FishingOutcome;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
@@ -41,13 +42,17 @@ import org.subspace.workers.store.ArtifactStore;
 /**
  * A real worker node running a real (endless) training: it acknowledges the attempt, renews its
  * lease with heartbeats between sparse progress reports, reports it as running, and on a
- * cancel stops at the next epoch, says so, and reports its slot free.
+ * cancel stops at the next epoch, says so, and reports its slot free. And one whose training
+ * hangs for good half-way: its heartbeats stop once it has passed no epoch for the hang timeout,
+ * and its slot stays taken.
  */
 class StageCancellationTest {
   private static final DataSpec DATA = new DataSpec("toy", DataSource.GENERATED_TOY, null, "", Separator.WHITESPACE,
       0, -1, List.of(), FeatureMap.TOY_QUADRATIC, false, SplitKind.HELD_OUT, 20, 5, 0, null);
   private static final Problem PROBLEM =
       new Problem(DATA, "held-out", new ModelSpec(Architecture.MLP, List.of(4), Activation.RELU, Head.MEAN));
+
+  private static final Duration HANG_TIMEOUT = Duration.ofSeconds(1);
 
   private ActorTestKit kit;
 
@@ -72,9 +77,12 @@ class StageCancellationTest {
         new TrainingSpec(1_000_000, 5, 0.01, Schedule.CONSTANT, 0.01, 0.9, 0, 1, 999_990, 2), 1));
     TestProbe<StageEvent> events = kit.createTestProbe();
     node.tell(new WorkerProtocol.RunStage(endless, 1, null, new CheckpointPolicy(1_000_000, 10, 2), -1,
-        kit.<ArtifactStoreProtocol.Command>createTestProbe().getRef(), events.getRef(), Duration.ofMillis(100)));
+        kit.<ArtifactStoreProtocol.Command>createTestProbe().getRef(), events.getRef(), Duration.ofMillis(100),
+        HANG_TIMEOUT));
     assertEquals(new StageEvent.Started("endless", 1, "w"), events.expectMessageClass(StageEvent.Started.class));
-    for (int i = 0; i < 3; i++) {
+    // Its epochs pass boundaries, so heartbeats go on well past the hang timeout.
+    long start = System.nanoTime();
+    while (System.nanoTime() - start < 3 * HANG_TIMEOUT.toNanos()) {
       assertEquals(new StageEvent.Heartbeat("endless", 1),
           events.fishForMessage(Duration.ofSeconds(5), e -> fish(e instanceof StageEvent.Heartbeat)).get(0));
     }
@@ -98,6 +106,42 @@ class StageCancellationTest {
     assertEquals(3, after.request());
     // No more heartbeats once it has stopped.
     events.expectNoMessage(Duration.ofMillis(400));
+  }
+
+  @Test
+  void anAttemptHungInACallThatNeverReturnsStopsRenewingItsLeaseAndKeepsItsSlot(@TempDir Path dir) {
+    // The first training attempt hangs at half-way for good, deaf to cancellation.
+    FaultInjector hang = new FaultInjector(0, 1, List.of(), List.of(), List.of(), List.of("train"));
+    ActorRef<WorkerProtocol.Command> node = kit.spawn(WorkerNode.create("w", 1, List.of(),
+        new StageExecutor(new ArtifactStore(dir)), hang));
+    Stage.Train training = new Stage.Train("hangs", new TrainSpec(PROBLEM,
+        new TrainingSpec(40, 5, 0.01, Schedule.CONSTANT, 0.01, 0.9, 0, 1, 30, 2), 1));
+    TestProbe<StageEvent> events = kit.createTestProbe();
+    node.tell(new WorkerProtocol.RunStage(training, 1, null, new CheckpointPolicy(1_000, 10, 2), -1,
+        kit.<ArtifactStoreProtocol.Command>createTestProbe().getRef(), events.getRef(), Duration.ofMillis(100),
+        HANG_TIMEOUT));
+    events.expectMessageClass(StageEvent.Started.class);
+    // Heartbeats until the hang timeout has passed since its last epoch, then silence.
+    int heartbeats = 0;
+    long deadline = System.nanoTime() + 20 * HANG_TIMEOUT.toNanos();
+    while (true) {
+      StageEvent event;
+      try {
+        event = events.receiveMessage(HANG_TIMEOUT.multipliedBy(2));
+      } catch (AssertionError quiet) {
+        break;
+      }
+      heartbeats += event instanceof StageEvent.Heartbeat ? 1 : 0;
+      assertTrue(System.nanoTime() < deadline, "heartbeats went on for 20 hang timeouts");
+    }
+    assertTrue(heartbeats >= 5, "it was renewed until it had been silent a hang timeout: " + heartbeats);
+    // Its thread never comes back, cancelled or not: the node keeps counting its slot as taken.
+    node.tell(new WorkerProtocol.CancelStage("hangs", 1, events.getRef()));
+    TestProbe<WorkerProtocol.Resources> resources = kit.createTestProbe();
+    node.tell(new WorkerProtocol.DescribeResources(resources.getRef(), 1));
+    assertEquals(List.of(new WorkerProtocol.RunningAttempt("hangs", 1, -1, events.getRef())),
+        resources.receiveMessage().running());
+    events.expectNoMessage(HANG_TIMEOUT);
   }
 
   private static FishingOutcome fish(boolean found) {

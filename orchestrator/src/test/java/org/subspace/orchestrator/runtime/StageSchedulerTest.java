@@ -255,7 +255,8 @@ class StageSchedulerTest {
   void unacknowledgedAndSilentAttemptsLoseTheirLeasesAndCountAsAttempts() {
     TestProbe<SchedulerProtocol.Report> reports = kit.createTestProbe();
     TestProbe<WorkerProtocol.Command> node = worker("silent", 1, List.of());
-    SweepSpec.LeaseSpec lease = new SweepSpec.LeaseSpec(Duration.ofMillis(400), Duration.ofMillis(800));
+    SweepSpec.LeaseSpec lease =
+        new SweepSpec.LeaseSpec(Duration.ofMillis(400), Duration.ofMillis(800), Duration.ofMinutes(1));
     ActorRef<StageScheduler.Command> scheduler = kit.spawn(StageScheduler.create(runtime(Set.of(), 3, lease),
         reports.getRef(), kit.<ArtifactStoreProtocol.Command>createTestProbe().getRef()));
     answer(node, "silent", 1, List.of());

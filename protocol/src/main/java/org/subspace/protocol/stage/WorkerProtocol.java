@@ -18,13 +18,15 @@ public final class WorkerProtocol {
    * (null to start fresh). Inputs (and the checkpoint) missing from the worker's store are
    * fetched from {@code artifacts}, the sweep's store. Every event goes to {@code replyTo}:
    * {@link StageEvent.Started} on receipt (the scheduler's acknowledgement), then at least one
-   * event every {@code heartbeat} while the attempt runs, which renews its lease.
+   * event every {@code heartbeat} while the attempt runs, which renews its lease, until its
+   * computation has passed no epoch or iteration boundary for {@code hangTimeout}: then it is
+   * taken for hung (a native call that never returns) and its lease is left to expire.
    * {@code checkpoints} says how often the attempt saves its progress; {@code gpu} is the GPU
    * slot it was given, or -1 for a CPU slot.
    */
   public record RunStage(Stage stage, int attempt, ArtifactRef resumeFrom, CheckpointPolicy checkpoints, int gpu,
-      ActorRef<ArtifactStoreProtocol.Command> artifacts, ActorRef<StageEvent> replyTo, Duration heartbeat)
-      implements Command {}
+      ActorRef<ArtifactStoreProtocol.Command> artifacts, ActorRef<StageEvent> replyTo, Duration heartbeat,
+      Duration hangTimeout) implements Command {}
 
   /**
    * Stop an attempt at its next epoch or iteration boundary: it was superseded, or its lease

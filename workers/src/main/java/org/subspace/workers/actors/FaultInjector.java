@@ -8,6 +8,8 @@ import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.subspace.protocol.stage.Stage;
 import org.subspace.protocol.stage.StageKind;
 import org.subspace.workers.random.Rng;
@@ -21,8 +23,9 @@ import org.subspace.workers.random.Rng;
  * the worker ignores the first {@code RunStage} of each ({@code dropRunStage}), or computes and
  * stores the first attempt to succeed but never says so ({@code dropSucceeded}); and
  * {@code killWorker} SIGKILLs the worker's JVM half-way through every attempt (for worker nodes
- * in a JVM of their own). Which stages already lost a message is this injector's state, so
- * "first" means first for the workers that share it.
+ * in a JVM of their own); {@code hang} stops the first attempt of each half-way forever, deaf to
+ * cancellation, as a native call that never returns would. Which stages already lost a message
+ * (or hung) is this injector's state, so "first" means first for the workers that share it.
  */
 public final class FaultInjector {
   public static final FaultInjector NONE = new FaultInjector(0.0, 0L);
@@ -35,20 +38,23 @@ public final class FaultInjector {
   private final List<String> dropRunStage;
   private final List<String> dropSucceeded;
   private final List<String> killWorker;
+  private final List<String> hang;
   private final Set<String> runStagesDropped = ConcurrentHashMap.newKeySet();
   private final Set<String> successesDropped = ConcurrentHashMap.newKeySet();
+  private final Set<String> hung = ConcurrentHashMap.newKeySet();
 
   public FaultInjector(double rate, long seed) {
-    this(rate, seed, List.of(), List.of(), List.of());
+    this(rate, seed, List.of(), List.of(), List.of(), List.of());
   }
 
   public FaultInjector(double rate, long seed, List<String> dropRunStage, List<String> dropSucceeded,
-      List<String> killWorker) {
+      List<String> killWorker, List<String> hang) {
     this.rate = rate;
     this.seed = seed;
     this.dropRunStage = List.copyOf(dropRunStage);
     this.dropSucceeded = List.copyOf(dropSucceeded);
     this.killWorker = List.copyOf(killWorker);
+    this.hang = List.copyOf(hang);
   }
 
   public double rate() {
@@ -91,6 +97,18 @@ public final class FaultInjector {
     return selects(killWorker, stage);
   }
 
+  /** Whether this attempt should hang: the first one of each selected stage to get this far. */
+  public boolean hangs(Stage stage) {
+    return selects(hang, stage) && hung.add(stage.key());
+  }
+
+  /** Never returns, ignoring interrupts and cancellation: a native call that hangs. */
+  public static void hangForever() {
+    while (true) {
+      LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(60));
+    }
+  }
+
   /** The fraction of the work at which this attempt fails, or empty if it does not. */
   public OptionalDouble strikeAt(String stageKey, int attempt) {
     if (rate <= 0) {
@@ -129,17 +147,17 @@ public final class FaultInjector {
   @Override
   public boolean equals(Object o) {
     return o instanceof FaultInjector f && rate == f.rate && seed == f.seed && dropRunStage.equals(f.dropRunStage)
-        && dropSucceeded.equals(f.dropSucceeded) && killWorker.equals(f.killWorker);
+        && dropSucceeded.equals(f.dropSucceeded) && killWorker.equals(f.killWorker) && hang.equals(f.hang);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(rate, seed, dropRunStage, dropSucceeded, killWorker);
+    return Objects.hash(rate, seed, dropRunStage, dropSucceeded, killWorker, hang);
   }
 
   @Override
   public String toString() {
     return "FaultInjector[rate=" + rate + ", seed=" + seed + ", drop-run-stage=" + dropRunStage
-        + ", drop-succeeded=" + dropSucceeded + ", kill-worker=" + killWorker + "]";
+        + ", drop-succeeded=" + dropSucceeded + ", kill-worker=" + killWorker + ", hang=" + hang + "]";
   }
 }

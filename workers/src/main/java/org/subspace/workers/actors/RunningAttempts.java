@@ -1,6 +1,7 @@
 package org.subspace.workers.actors;
 
 import akka.actor.typed.ActorRef;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -19,11 +20,17 @@ import org.subspace.protocol.stage.WorkerProtocol;
  */
 public final class RunningAttempts {
 
-  /** One running attempt; the computation polls {@link #cancelled()} at its boundaries. */
+  /**
+   * One running attempt; the computation polls {@link #cancelled()} at its boundaries and
+   * stamps each one ({@link #passedBoundary()}), which is how a hung one is told from a slow one.
+   */
   public static final class Attempt {
     private final WorkerProtocol.RunStage request;
     private final ActorRef<StageWorker.Command> owner;
     private volatile boolean cancelled;
+    private volatile long lastBoundaryNanos = System.nanoTime();
+    /** Set once by its stage worker, which then no longer renews its lease. */
+    private volatile boolean hung;
 
     private Attempt(WorkerProtocol.RunStage request, ActorRef<StageWorker.Command> owner) {
       this.request = request;
@@ -41,6 +48,26 @@ public final class RunningAttempts {
 
     public boolean cancelled() {
       return cancelled;
+    }
+
+    /** Its computation passed an epoch or iteration boundary (or fetched its inputs) just now. */
+    public void passedBoundary() {
+      lastBoundaryNanos = System.nanoTime();
+    }
+
+    /** How long since its computation last passed a boundary. */
+    Duration sinceLastBoundary() {
+      return Duration.ofNanos(System.nanoTime() - lastBoundaryNanos);
+    }
+
+    boolean hung() {
+      return hung;
+    }
+
+    /** Taken for hung: cancelled too, should it ever come back. */
+    void markHung() {
+      hung = true;
+      cancelled = true;
     }
 
     private String id() {

@@ -118,7 +118,12 @@ public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
     timers.startTimerAtFixedRate(Beat.INSTANCE, Beat.INSTANCE, interval);
   }
 
-  /** Renews the lease of every attempt this worker runs, however long since its last progress. */
+  /**
+   * Renews the lease of every attempt this worker runs, however slow its epochs, unless its
+   * computation has passed no boundary for its hang timeout: that one is taken for hung (a
+   * native call that does not return), and its lease is left to expire so that the stage runs
+   * elsewhere. Its thread, and so its slot, stay taken: the node goes on reporting it.
+   */
   private Behavior<Command> onBeat() {
     var owned = attempts.ownedBy(getContext().getSelf());
     if (owned.isEmpty()) {
@@ -126,7 +131,15 @@ public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
     }
     for (RunningAttempts.Attempt running : owned) {
       WorkerProtocol.RunStage request = running.request();
-      request.replyTo().tell(new StageEvent.Heartbeat(request.stage().key(), request.attempt()));
+      if (!running.hung() && running.sinceLastBoundary().compareTo(request.hangTimeout()) > 0) {
+        running.markHung();
+        log.warn("{} attempt {} of {} has passed no epoch or iteration for {} s (orchestrator.lease.hang-timeout): "
+            + "taken for hung; its lease is no longer renewed", kind.label(), request.attempt(), request.stage().key(),
+            running.sinceLastBoundary().toSeconds());
+      }
+      if (!running.hung()) {
+        request.replyTo().tell(new StageEvent.Heartbeat(request.stage().key(), request.attempt()));
+      }
     }
     return this;
   }
@@ -148,8 +161,12 @@ public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
         new KeptCheckpoints(executor.store(), request.checkpoints().keep()));
     long started = System.nanoTime();
     ActorSystem<?> system = getContext().getSystem();
-    CompletableFuture<StageExecutor.Result> work = CompletableFuture.supplyAsync(
-        () -> executor.run(request.stage(), localInputs(request, system), request.checkpoints(), reporter), blocking);
+    CompletableFuture<StageExecutor.Result> work = CompletableFuture.supplyAsync(() -> {
+      ArtifactRef resumeFrom = localInputs(request, system);
+      // Fetching gigabytes is no hang: the clock starts when the computation does.
+      attempt.passedBoundary();
+      return executor.run(request.stage(), resumeFrom, request.checkpoints(), reporter);
+    }, blocking);
     // On the compute thread, once it has unwound: the slot is free even if this actor system is gone.
     work.whenComplete((result, error) -> attempts.end(attempt));
     getContext().pipeToSelf(work, (result, error) ->
@@ -233,10 +250,12 @@ public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
 
     @Override
     public boolean cancelled() {
+      running.passedBoundary();
       return running.cancelled();
     }
 
     private void stopIfCancelled() {
+      running.passedBoundary();
       if (running.cancelled()) {
         throw new AttemptCancelled(key(), attempt());
       }
@@ -250,6 +269,7 @@ public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
 
     @Override
     public void checkpoint(ArtifactRef checkpoint, long position) {
+      running.passedBoundary();
       replyTo.tell(new StageEvent.Checkpointed(key(), attempt(), checkpoint, position));
       kept.add(checkpoint);
     }
@@ -260,6 +280,10 @@ public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
       if (fraction >= 0.5 && faults.killsWorker(running.request().stage())) {
         log.warn("fault injection: {} attempt {} kills this worker's JVM", key(), attempt());
         FaultInjector.killThisJvm();
+      }
+      if (fraction >= 0.5 && faults.hangs(running.request().stage())) {
+        log.warn("fault injection: {} attempt {} hangs here for good", key(), attempt());
+        FaultInjector.hangForever();
       }
       if (strikeAt.isPresent() && fraction >= strikeAt.getAsDouble()) {
         Throwable failure = faults.failure(key(), attempt(), fraction);

@@ -76,8 +76,18 @@ public final class VariationalInference {
     this.settings = settings;
   }
 
+  /** Told after each epoch of a fit: {@code done} of {@code total}, and that epoch's mean loss. */
+  public interface EpochListener {
+    void epochDone(int done, int total, double loss);
+  }
+
   /** Fits q over {@code n} training rows, starting from mu = 0, rho = initRho and no correlation. */
   public Posterior fit(int rank, int n, BatchObjective objective, long seed) {
+    return fit(rank, n, objective, seed, (done, total, loss) -> { });
+  }
+
+  /** {@link #fit(int, int, BatchObjective, long)}, telling {@code listener} after each epoch. */
+  public Posterior fit(int rank, int n, BatchObjective objective, long seed, EpochListener listener) {
     double[] mu = new double[rank];
     double[] rho = new double[rank];
     Arrays.fill(rho, settings.initRho());
@@ -130,6 +140,7 @@ public final class VariationalInference {
         batches++;
       }
       losses.add(epochLoss / batches);
+      listener.epochDone(epoch + 1, settings.epochs(), epochLoss / batches);
     }
     return new Posterior(mu, scale(rho, lower), losses, evaluations);
   }

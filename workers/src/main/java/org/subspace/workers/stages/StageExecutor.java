@@ -205,8 +205,14 @@ public class StageExecutor {
         spec.method() == Method.VI_FULL));
     try (SubspaceModel network = subspaceModel(posterior, subspace, context)) {
       context.faultPoint(0.5);
-      VariationalInference.Posterior q =
-          fitter.fit(posterior.rank(), network.trainCount(), network::meanNegLogLikelihood, spec.seed());
+      int reportEvery = Math.max(1, spec.epochs() / PROGRESS_REPORTS);
+      VariationalInference.Posterior q = fitter.fit(posterior.rank(), network.trainCount(),
+          network::meanNegLogLikelihood, spec.seed(), (done, total, loss) -> {
+            // Progress is also where a cancelled fit stops, and what tells a long fit from a hung one.
+            if (done % reportEvery == 0) {
+              context.progress(done, total, String.format("loss %.4f", loss));
+            }
+          });
       List<double[]> draws = q.sample(spec.samples(), spec.seed());
       double finalLoss = q.epochLosses().get(q.epochLosses().size() - 1);
       WorkMetrics.variationalLoss(finalLoss);
