@@ -84,9 +84,9 @@ class StageLeaseTest {
     faults.putAll(Map.of(
         "orchestrator.fault-injection.drop-run-stage", "[train]",
         "orchestrator.fault-injection.drop-succeeded", "[subspace, " + chain.substring(0, 12) + "]",
-        // Its first attempt never returns from half-way; 2 s without an iteration and it is taken for hung.
+        // Its first attempt never returns from half-way; 4 s without an iteration and it is taken for hung.
         "orchestrator.fault-injection.hang", "[" + hung.substring(0, 12) + "]",
-        "orchestrator.lease.hang-timeout", "2s",
+        "orchestrator.lease.hang-timeout", "4s",
         "orchestrator.metrics.port", Integer.toString(TestRuns.freePort()), "orchestrator.workers", "2"));
     int code = run(args("run", out, settings(faults)), output);
     System.out.printf("dropped messages and a hang: sweep took %.1f s%n", (System.nanoTime() - started) / 1e9);

@@ -3,6 +3,7 @@ package org.subspace.orchestrator.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.engine.Engine;
 import akka.actor.testkit.typed.FishingOutcome;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.FishingOutcomes;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,9 +54,15 @@ class StageCancellationTest {
   private static final Problem PROBLEM =
       new Problem(DATA, "held-out", new ModelSpec(Architecture.MLP, List.of(4), Activation.RELU, Head.MEAN));
 
-  private static final Duration HANG_TIMEOUT = Duration.ofSeconds(1);
+  private static final Duration HANG_TIMEOUT = Duration.ofSeconds(2);
 
   private ActorTestKit kit;
+
+  /** The engine loads once per JVM, in seconds: not within an attempt's first epoch, where it would look hung. */
+  @BeforeAll
+  static void loadEngine() {
+    Engine.getInstance();
+  }
 
   @BeforeEach
   void start() {
@@ -70,15 +78,10 @@ class StageCancellationTest {
 
   @Test
   void aCancelledAttemptStopsAtItsNextEpochAndFreesItsSlot(@TempDir Path dir) {
-    ActorRef<WorkerProtocol.Command> node = kit.spawn(WorkerNode.create("w", 1, List.of(),
-        new StageExecutor(new ArtifactStore(dir)), FaultInjector.NONE));
+    ActorRef<WorkerProtocol.Command> node = node(dir, FaultInjector.NONE);
     // Far more epochs than the test waits for, reported every 50 000 and never checkpointed.
-    Stage.Train endless = new Stage.Train("endless", new TrainSpec(PROBLEM,
-        new TrainingSpec(1_000_000, 5, 0.01, Schedule.CONSTANT, 0.01, 0.9, 0, 1, 999_990, 2), 1));
     TestProbe<StageEvent> events = kit.createTestProbe();
-    node.tell(new WorkerProtocol.RunStage(endless, 1, null, new CheckpointPolicy(1_000_000, 10, 2), -1,
-        kit.<ArtifactStoreProtocol.Command>createTestProbe().getRef(), events.getRef(), Duration.ofMillis(100),
-        HANG_TIMEOUT));
+    runFirstAttempt(node, "endless", 1_000_000, events);
     assertEquals(new StageEvent.Started("endless", 1, "w"), events.expectMessageClass(StageEvent.Started.class));
     // Its epochs pass boundaries, so heartbeats go on well past the hang timeout.
     long start = System.nanoTime();
@@ -112,14 +115,9 @@ class StageCancellationTest {
   void anAttemptHungInACallThatNeverReturnsStopsRenewingItsLeaseAndKeepsItsSlot(@TempDir Path dir) {
     // The first training attempt hangs at half-way for good, deaf to cancellation.
     FaultInjector hang = new FaultInjector(0, 1, List.of(), List.of(), List.of(), List.of("train"));
-    ActorRef<WorkerProtocol.Command> node = kit.spawn(WorkerNode.create("w", 1, List.of(),
-        new StageExecutor(new ArtifactStore(dir)), hang));
-    Stage.Train training = new Stage.Train("hangs", new TrainSpec(PROBLEM,
-        new TrainingSpec(40, 5, 0.01, Schedule.CONSTANT, 0.01, 0.9, 0, 1, 30, 2), 1));
+    ActorRef<WorkerProtocol.Command> node = node(dir, hang);
     TestProbe<StageEvent> events = kit.createTestProbe();
-    node.tell(new WorkerProtocol.RunStage(training, 1, null, new CheckpointPolicy(1_000, 10, 2), -1,
-        kit.<ArtifactStoreProtocol.Command>createTestProbe().getRef(), events.getRef(), Duration.ofMillis(100),
-        HANG_TIMEOUT));
+    runFirstAttempt(node, "hangs", 40, events);
     events.expectMessageClass(StageEvent.Started.class);
     // Heartbeats until the hang timeout has passed since its last epoch, then silence.
     int heartbeats = 0;
@@ -142,6 +140,20 @@ class StageCancellationTest {
     assertEquals(List.of(new WorkerProtocol.RunningAttempt("hangs", 1, -1, events.getRef())),
         resources.receiveMessage().running());
     events.expectNoMessage(HANG_TIMEOUT);
+  }
+
+  private ActorRef<WorkerProtocol.Command> node(Path store, FaultInjector faults) {
+    return kit.spawn(WorkerNode.create("w", 1, List.of(), new StageExecutor(new ArtifactStore(store)), faults));
+  }
+
+  /** Attempt 1 of a toy training of {@code epochs} epochs, never checkpointed, heartbeats every 100 ms. */
+  private void runFirstAttempt(ActorRef<WorkerProtocol.Command> node, String key, int epochs,
+      TestProbe<StageEvent> events) {
+    Stage.Train training = new Stage.Train(key, new TrainSpec(PROBLEM,
+        new TrainingSpec(epochs, 5, 0.01, Schedule.CONSTANT, 0.01, 0.9, 0, 1, epochs - 10, 2), 1));
+    node.tell(new WorkerProtocol.RunStage(training, 1, null, new CheckpointPolicy(epochs, 10, 2), -1,
+        kit.<ArtifactStoreProtocol.Command>createTestProbe().getRef(), events.getRef(), Duration.ofMillis(100),
+        HANG_TIMEOUT));
   }
 
   private static FishingOutcome fish(boolean found) {
