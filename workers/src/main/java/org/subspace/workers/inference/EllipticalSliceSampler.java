@@ -66,10 +66,27 @@ public final class EllipticalSliceSampler {
     return settings;
   }
 
+  /**
+   * Shrinks of the slice bracket allowed per draw. A draw takes a handful; after this many the
+   * bracket is narrower than a double can tell from the current point, which always lies on the
+   * slice, so reaching it means the log-likelihood is not a function of z (or not finite there).
+   */
+  static final int MAX_SHRINKS = 200;
+
   /** A chain at {@code z0} (the reference starts at z = 0), before any iteration. */
   public Chain start(double[] z0, long seed, LogLikelihood likelihood) {
-    return new Chain(new ChainState(z0.clone(), likelihood.at(z0), Rng.derive(seed, "ess"), 0, 1), List.of(),
-        List.of());
+    double logLikelihood = likelihood.at(z0);
+    requireFinite(logLikelihood, 0);
+    return new Chain(new ChainState(z0.clone(), logLikelihood, Rng.derive(seed, "ess"), 0, 1), List.of(), List.of());
+  }
+
+  /** A slice under a NaN or infinite level is empty or everything: no draw could end. */
+  private static void requireFinite(double logLikelihood, int iteration) {
+    if (!Double.isFinite(logLikelihood)) {
+      throw new IllegalStateException(String.format(
+          "elliptical slice sampling: the log-likelihood is %s at the chain's point after %d iterations",
+          logLikelihood, iteration));
+    }
   }
 
   /** Whether the state after {@code iterations} steps is a kept sample (past burn-in, on the thinning grid). */
@@ -100,6 +117,7 @@ public final class EllipticalSliceSampler {
 
   /** One ESS transition. */
   public ChainState step(ChainState state, LogLikelihood likelihood) {
+    requireFinite(state.logLikelihood(), state.iterations());
     Rng rng = new Rng(state.rngState());
     double[] f = state.z();
     int d = f.length;
@@ -115,7 +133,12 @@ public final class EllipticalSliceSampler {
     long evaluations = state.likelihoodEvaluations();
     double[] proposal = new double[d];
     double proposalLogLikelihood;
-    while (true) {
+    for (int shrinks = 0; ; shrinks++) {
+      if (shrinks > MAX_SHRINKS) {
+        throw new IllegalStateException(String.format("elliptical slice sampling: no point on the slice after %d "
+            + "shrinks at iteration %d; the log-likelihood is not a deterministic function of z", MAX_SHRINKS,
+            state.iterations() + 1));
+      }
       double cos = Math.cos(theta);
       double sin = Math.sin(theta);
       for (int i = 0; i < d; i++) {

@@ -139,8 +139,14 @@ public final class VariationalInference {
         epochLoss += nll + klWeight * kl;
         batches++;
       }
-      losses.add(epochLoss / batches);
-      listener.epochDone(epoch + 1, settings.epochs(), epochLoss / batches);
+      double loss = epochLoss / batches;
+      if (!Double.isFinite(loss)) {
+        // Not a posterior worth a results row: the stage fails, and says what to change.
+        throw new IllegalStateException(String.format(
+            "variational inference diverged: the loss is %s after epoch %d (lower inference.vi.lr)", loss, epoch + 1));
+      }
+      losses.add(loss);
+      listener.epochDone(epoch + 1, settings.epochs(), loss);
     }
     return new Posterior(mu, scale(rho, lower), losses, evaluations);
   }

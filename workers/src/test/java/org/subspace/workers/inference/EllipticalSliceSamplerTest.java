@@ -2,8 +2,12 @@ package org.subspace.workers.inference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -175,5 +179,28 @@ class EllipticalSliceSamplerTest {
     for (int s = 0; s < 50; s++) {
       assertArrayEquals(straight.samples().get(s), resumed.samples().get(s));
     }
+  }
+
+  @Test
+  void aNonFiniteLogLikelihoodAtTheChainsPointFailsInsteadOfLoopingForever() {
+    EllipticalSliceSampler sampler = new EllipticalSliceSampler(new EllipticalSliceSampler.Settings(10, 0, 1, 1.0, 1.0));
+    for (double bad : new double[] {Double.NaN, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY}) {
+      IllegalStateException atStart = assertThrows(IllegalStateException.class,
+          () -> sampler.start(new double[D], 1, z -> bad));
+      assertTrue(atStart.getMessage().contains("the log-likelihood is " + bad), atStart.getMessage());
+    }
+    // Finite only within 1e-6 of the start, NaN beyond: proposals out there never land, and the
+    // bracket shrinks towards the current point (always on the slice), so every draw ends near it.
+    EllipticalSliceSampler.Chain start = sampler.start(new double[D], 1, z -> 0.0);
+    EllipticalSliceSampler.Chain stuck = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> sampler.run(start,
+        z -> Arrays.stream(z).allMatch(v -> Math.abs(v) < 1e-6) ? 0.0 : Double.NaN, null));
+    assertEquals(10, stuck.samples().size());
+    assertTrue(stuck.samples().stream().allMatch(z -> Arrays.stream(z).allMatch(v -> Math.abs(v) < 1e-6)));
+    // A log-likelihood that is no function of z at all: bounded shrinks, then a clear error.
+    Rng noise = new Rng(5);
+    IllegalStateException random = assertThrows(IllegalStateException.class, () -> assertTimeoutPreemptively(
+        Duration.ofSeconds(10), () -> sampler.run(start, z -> noise.nextDouble() < 0.999 ? -1e9 : 0.0, null)));
+    assertTrue(random.getMessage().contains("after " + EllipticalSliceSampler.MAX_SHRINKS + " shrinks"),
+        random.getMessage());
   }
 }

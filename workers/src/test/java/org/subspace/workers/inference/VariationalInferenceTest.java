@@ -1,10 +1,12 @@
 package org.subspace.workers.inference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.subspace.workers.random.Rng;
@@ -75,6 +77,16 @@ class VariationalInferenceTest {
       }
     }
     return solve(precision(temperature), rhs);
+  }
+
+  @Test
+  void aNonFiniteLossFailsTheFitInsteadOfReturningAPosterior() {
+    VariationalInference vi = new VariationalInference(
+        new VariationalInference.Settings(50, N, 0.001, -3, PRIOR_STD, 1.0, false));
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> vi.fit(D, N, (z, rows, gradient) -> Double.NaN, 7));
+    assertEquals("variational inference diverged: the loss is NaN after epoch 1 (lower inference.vi.lr)",
+        e.getMessage());
   }
 
   @ParameterizedTest(name = "T = {0}")
