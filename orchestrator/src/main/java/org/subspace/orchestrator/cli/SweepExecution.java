@@ -22,6 +22,7 @@ import org.subspace.orchestrator.report.SweepReports;
 import org.subspace.orchestrator.runtime.LocalGuardian;
 import org.subspace.orchestrator.runtime.LocalSweep;
 import org.subspace.orchestrator.runtime.ResultRow;
+import org.subspace.orchestrator.runtime.OutputLock;
 import org.subspace.orchestrator.runtime.RunRecord;
 import org.subspace.orchestrator.runtime.SweepOutcome;
 import org.subspace.protocol.BadInputException;
@@ -84,24 +85,28 @@ final class SweepExecution {
       MetricsServer.checkAvailable(metrics.host(), metrics.port());
     }
     createFolder(out);
-    RunRecord record = RunRecord.start(out, config, spec, command.commandLine().getParseResult().originalArgs());
-    for (String change : record.configChanges()) {
-      command.commandLine().getErr().println(
-          "note: " + out.resolve(RunRecord.CONFIG) + " changed since the last run: " + change);
+    try (OutputLock lock = OutputLock.acquire(out)) {
+      lock.tookOverFrom().ifPresent(holder -> command.commandLine().getErr().println(
+          "note: " + out + " was left locked by a sweep that ended without releasing it (" + holder + "); resuming"));
+      RunRecord record = RunRecord.start(out, config, spec, command.commandLine().getParseResult().originalArgs());
+      for (String change : record.configChanges()) {
+        command.commandLine().getErr().println(
+            "note: " + out.resolve(RunRecord.CONFIG) + " changed since the last run: " + change);
+      }
+      SweepOutcome outcome;
+      List<GridPrediction> grids;
+      try {
+        outcome = LocalSweep.run(spec, plan, out, guardian, actorSystem, !quiet && System.console() != null);
+        grids = SweepReports.write(out, spec.name(), plan, outcome, LocalSweep.store(out));
+        HtmlReport.write(out);
+      } catch (RuntimeException | InterruptedException e) {
+        record.failed(e);
+        throw e;
+      }
+      record.finished(outcome, exitCode(outcome));
+      printSummary(command.commandLine().getOut(), spec, outcome, grids, out, (System.nanoTime() - started) / 1e9);
+      return outcome;
     }
-    SweepOutcome outcome;
-    List<GridPrediction> grids;
-    try {
-      outcome = LocalSweep.run(spec, plan, out, guardian, actorSystem, !quiet && System.console() != null);
-      grids = SweepReports.write(out, spec.name(), plan, outcome, LocalSweep.store(out));
-      HtmlReport.write(out);
-    } catch (RuntimeException | InterruptedException e) {
-      record.failed(e);
-      throw e;
-    }
-    record.finished(outcome, exitCode(outcome));
-    printSummary(command.commandLine().getOut(), spec, outcome, grids, out, (System.nanoTime() - started) / 1e9);
-    return outcome;
   }
 
   /** The exit code of a sweep that ran to its end: 0, or 1 when some configuration failed. */
