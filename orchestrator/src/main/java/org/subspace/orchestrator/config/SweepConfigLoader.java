@@ -150,7 +150,7 @@ public final class SweepConfigLoader {
       if (names.stream().distinct().count() != names.size()) {
         throw bad(top, "datasets", "dataset names must differ: " + names);
       }
-      return new SweepSpec(top.getString("sweep.name"), List.copyOf(experiments), runtime(top));
+      return new SweepSpec(safeName(top, "sweep.name"), List.copyOf(experiments), runtime(top));
     } catch (ConfigException e) {
       throw new BadInputException("bad configuration: " + oneLine(e.getMessage()), e);
     }
@@ -332,7 +332,7 @@ public final class SweepConfigLoader {
       }
       sha256 = Sha256.hex(hashes.toString().getBytes(StandardCharsets.UTF_8));
     }
-    return new DataSpec(c.getString("data.name"), source, path, sha256,
+    return new DataSpec(safeName(c, "data.name"), source, path, sha256,
         choice(c, "data.format.separator", Separator.class), atLeast(c, "data.format.header-lines", 0),
         c.getInt("data.format.target-column"), nonNegativeInts(c, "data.format.drop-columns", true),
         choice(c, "data.features", FeatureMap.class), c.getBoolean("data.standardize"), split,
@@ -578,6 +578,19 @@ public final class SweepConfigLoader {
       }
     }
     return List.copyOf(values);
+  }
+
+  /** Letters, digits, '.', '_' and '-', starting with a letter or digit: names that become file names. */
+  private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+  /** A name that ends up in file names (samples/LABEL.npz, plots): no '/', '..', spaces or control characters. */
+  private static String safeName(Config c, String key) {
+    String name = c.getString(key);
+    if (!SAFE_NAME.matcher(name).matches()) {
+      throw bad(c, key, "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit "
+          + "(it names files), got \"" + name + "\"");
+    }
+    return name;
   }
 
   private static BadInputException bad(Config c, String key, String message) {

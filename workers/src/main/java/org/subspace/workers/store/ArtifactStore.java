@@ -538,6 +538,7 @@ public final class ArtifactStore {
         } else {
           Files.createDirectories(file.getParent());
           Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
+          AtomicFiles.syncFolder(file.getParent());
           STORED_BYTES.increment(size);
           if (size >= VERIFY_ONCE_BYTES) {
             // Hashed on the way in: as good as verified.

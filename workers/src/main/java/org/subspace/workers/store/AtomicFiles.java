@@ -12,8 +12,9 @@ import java.util.UUID;
 
 /**
  * Writes a file whole or not at all: the bytes go to a temporary file in the same folder,
- * are forced to disk, and the temporary is renamed over the target in one atomic step. A
- * crash leaves either the old file or the new one, never a torn one.
+ * are forced to disk, the temporary is renamed over the target in one atomic step, and the
+ * folder is forced too, so the rename itself survives a power cut. A crash leaves either the
+ * old file or the new one, never a torn one.
  */
 public final class AtomicFiles {
   private AtomicFiles() {}
@@ -31,6 +32,7 @@ public final class AtomicFiles {
         channel.force(true);
       }
       Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      syncFolder(target.getParent());
     } catch (IOException e) {
       try {
         Files.deleteIfExists(temporary);
@@ -38,6 +40,20 @@ public final class AtomicFiles {
         // The write already failed; the original error is the one to report.
       }
       throw DiskFullException.writeFailed(target, e);
+    }
+  }
+
+  /**
+   * Forces a folder's entries to disk: on Linux a rename is durable only once its folder is.
+   * Where a folder cannot be opened for that (some file systems refuse), the rename stands as it is.
+   */
+  public static void syncFolder(Path folder) throws IOException {
+    try (FileChannel channel = FileChannel.open(folder, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException e) {
+      if (!Files.isDirectory(folder)) {
+        throw e;
+      }
     }
   }
 
