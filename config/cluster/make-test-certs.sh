@@ -3,7 +3,8 @@
 # signed by that CA, for 127.0.0.1 and localhost) and NAME/truststore.p12 (the CA), for Artery
 # TLS with mutual authentication (`--tls DIR/NAME`). For tests and trials only: production
 # clusters use certificates from their own CA.
-# Usage: config/cluster/make-test-certs.sh DIR NAME [NAME...]   (password: $SUBSPACE_TLS_PASSWORD or changeit)
+# Usage: config/cluster/make-test-certs.sh DIR NAME [NAME...]   (password: $SUBSPACE_TLS_PASSWORD or changeit,
+# also written to NAME/password, readable by its owner only, where a node finds it without the variable)
 set -euo pipefail
 if [ $# -lt 2 ]; then
   echo "usage: $0 DIR NAME [NAME...]" >&2
@@ -31,5 +32,6 @@ for name in "$@"; do
   keytool -importcert -alias ca -keystore "$node/truststore.p12" -storetype PKCS12 -storepass "$pw" \
     -file "$dir/ca.pem" -noprompt
   rm -f "$node/node.csr"
+  (umask 077 && printf '%s\n' "$pw" > "$node/password")
 done
 echo "certificates in $dir: $*" >&2

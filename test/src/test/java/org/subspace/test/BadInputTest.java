@@ -146,6 +146,18 @@ class BadInputTest {
         toy("held-out split of a table", "data.split: held-out needs data.source = generated-toy",
             "-D", "data.source=table", "-D", "data.path=../shared/data/toy/toy_regression.csv"),
         toy("unknown option", "Unknown option: '--bogus'", "--bogus"),
+        new Case("plaintext orchestrator on a non-loopback address", null,
+            List.of("cli", "orchestrator", TOY, "--out", "OUT", "--host", "10.255.255.1"),
+            "--host 10.255.255.1: a node without --tls on a non-loopback address"),
+        new Case("plaintext worker on a non-loopback address", null,
+            List.of("cli", "worker", "--join", "127.0.0.1:1", "--host", "10.255.255.1", "--store", "OUT"),
+            "give --tls DIR, or --insecure to accept that"),
+        new Case("TLS without a password", null,
+            List.of("cli", "orchestrator", TOY, "--out", "OUT", "--tls", "DIR/tls-no-password"),
+            "the keystores' password is needed: set SUBSPACE_TLS_PASSWORD or put it in"),
+        new Case("TLS turned off by a config file", null,
+            List.of("cli", "orchestrator", TOY, "--out", "OUT", "--tls", "DIR/tls", "--config", "DIR/plain.conf"),
+            "akka.remote.artery.transport = tcp and require-mutual-authentication = true; a --config file"),
         new Case("missing --out", null, List.of("run", TOY), "Missing required option: '--out=DIR'"));
   }
 
@@ -171,6 +183,16 @@ class BadInputTest {
           "--store", out.toString()));
     } else if (!c.args().isEmpty() && c.args().get(0).equals("status-nowhere")) {
       args.addAll(List.of("status", "--url", "http://127.0.0.1:" + TestRuns.freePort() + "/status"));
+    } else if (!c.args().isEmpty() && c.args().get(0).equals("cli")) {
+      // Keystore files whose contents the checks never get to read.
+      for (String folder : List.of("tls", "tls-no-password")) {
+        Files.createDirectories(dir.resolve(folder));
+        Files.writeString(dir.resolve(folder).resolve("node.p12"), "");
+        Files.writeString(dir.resolve(folder).resolve("truststore.p12"), "");
+      }
+      Files.writeString(dir.resolve("tls").resolve("password"), "secret\n");
+      Files.writeString(dir.resolve("plain.conf"), "akka.remote.artery.transport = tcp\n");
+      c.args().stream().skip(1).forEach(a -> args.add(a.equals("OUT") ? out.toString() : a.replace("DIR", dir.toString())));
     } else if (!c.args().isEmpty() && c.args().get(0).equals("run")) {
       c.args().forEach(a -> args.add(a.equals("OUT") ? out.toString() : a));
     } else {

@@ -59,7 +59,7 @@ class ClusterTransportTest {
   @TempDir Path dir;
 
   private static Config node(String role, int port, int seed, Path tls) {
-    return ClusterConfig.node(role, "127.0.0.1", port, "127.0.0.1:" + seed, tls, null);
+    return ClusterConfig.node(role, "127.0.0.1", port, "127.0.0.1:" + seed, tls, null, false);
   }
 
   /** Certificates for {@code nodes} from one new authority, under {@code folder}. */

@@ -126,7 +126,7 @@ public final class TransferBench {
   public static void main(String[] args) throws Exception {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), ClusterConfig.SYSTEM_NAME,
         ClusterConfig.node("worker", "127.0.0.1", 0, "127.0.0.1:1",
-            System.getProperty(TLS_PROPERTY) == null ? null : Path.of(System.getProperty(TLS_PROPERTY)), null));
+            System.getProperty(TLS_PROPERTY) == null ? null : Path.of(System.getProperty(TLS_PROPERTY)), null, false));
     try {
       ArtifactStore store = new ArtifactStore(Path.of(args[1]));
       if (args[0].equals("serve")) {

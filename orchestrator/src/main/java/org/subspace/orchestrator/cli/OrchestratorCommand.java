@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import com.typesafe.config.Config;
 import org.subspace.orchestrator.cluster.ClusterConfig;
 import org.subspace.orchestrator.cluster.ClusterGuardian;
 import org.subspace.orchestrator.config.SweepConfigLoader;
@@ -45,6 +46,10 @@ final class OrchestratorCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", description = "Extra Akka settings (HOCON) for this node")
   Path config;
 
+  @Option(names = "--insecure", description = "Allow a non-loopback --host without --tls: anyone who reaches the "
+      + "address can join, run stages and read artifacts. Only on networks where every host is yours")
+  boolean insecure;
+
   @Option(names = "-D", paramLabel = "KEY=VALUE", description = "Override a sweep key")
   Map<String, String> overrides = new LinkedHashMap<>();
 
@@ -60,8 +65,10 @@ final class OrchestratorCommand implements Callable<Integer> {
     SweepSpec spec = new SweepSpec(read.name(), read.experiments(), read.runtime().withWorkers(workers));
     StagePlan plan = StagePlan.of(spec);
     String address = host + ":" + port;
+    Config node = ClusterConfig.node(ClusterGuardian.ORCHESTRATOR_ROLE, host, port, address, tls, config, insecure);
+    ClusterConfig.warnIfOpen(command.commandLine().getErr(), node, tls);
     SweepOutcome outcome = SweepExecution.run(command, spec, loaded.config(), plan, out, ClusterGuardian::orchestrator,
-        ClusterConfig.node(ClusterGuardian.ORCHESTRATOR_ROLE, host, port, address, tls, config), quiet);
+        node, quiet);
     return SweepExecution.exitCode(outcome);
   }
 }

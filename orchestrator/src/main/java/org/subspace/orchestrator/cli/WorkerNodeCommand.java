@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Callable;
+import com.typesafe.config.Config;
 import org.subspace.orchestrator.cluster.ClusterConfig;
 import org.subspace.orchestrator.cluster.ClusterGuardian;
 import org.subspace.orchestrator.config.SweepConfigLoader;
@@ -52,6 +53,10 @@ final class WorkerNodeCommand implements Callable<Integer> {
 
   @Option(names = "--tls", paramLabel = "DIR", description = "Artery TLS: DIR/node.p12 and DIR/truststore.p12")
   Path tls;
+
+  @Option(names = "--insecure", description = "Allow a non-loopback --host without --tls: anyone who reaches the "
+      + "address can join, run stages and read artifacts. Only on networks where every host is yours")
+  boolean insecure;
 
   @Option(names = "--config", paramLabel = "FILE", description = "Extra Akka settings (HOCON) for this node")
   Path config;
@@ -113,12 +118,14 @@ final class WorkerNodeCommand implements Callable<Integer> {
     if (faultInjection != null) {
       faults = new SweepConfigLoader().workerFaults(faultInjection);
     }
+    Config node = ClusterConfig.node(ClusterGuardian.WORKER_ROLE, host, port, join, tls, config, insecure);
+    ClusterConfig.warnIfOpen(command.commandLine().getErr(), node, tls);
     MetricsServer metrics = metricsPort == null ? null : MetricsServer.start(host, metricsPort, () -> null);
     boolean storeExisted = Files.exists(store);
     ArtifactStore artifacts = new ArtifactStore(store);
     AtomicBoolean stopping = new AtomicBoolean();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stopping.set(true)));
-    ActorSystem<Void> system = start(artifacts);
+    ActorSystem<Void> system = start(artifacts, node);
     if (!joined(system, joinTimeoutSeconds)) {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().join();
@@ -139,11 +146,11 @@ final class WorkerNodeCommand implements Callable<Integer> {
       if (awaitStop(stopping)) {
         break;
       }
-      system = start(artifacts);
+      system = start(artifacts, node);
       while (!joined(system, joinTimeoutSeconds) && !stopping.get()) {
         system.terminate();
         system.getWhenTerminated().toCompletableFuture().join();
-        system = start(artifacts);
+        system = start(artifacts, node);
       }
     }
     if (metrics != null) {
@@ -152,9 +159,9 @@ final class WorkerNodeCommand implements Callable<Integer> {
     return 0;
   }
 
-  private ActorSystem<Void> start(ArtifactStore artifacts) {
+  private ActorSystem<Void> start(ArtifactStore artifacts, Config node) {
     ActorSystem<Void> system = ActorSystem.create(ClusterGuardian.worker(slots, gpus, artifacts, faults, attempts),
-        ClusterConfig.SYSTEM_NAME, ClusterConfig.node(ClusterGuardian.WORKER_ROLE, host, port, join, tls, config));
+        ClusterConfig.SYSTEM_NAME, node);
     command.commandLine().getOut().println("worker " + system.address() + " joining " + join);
     command.commandLine().getOut().flush();
     return system;

@@ -3,6 +3,10 @@ package org.subspace.orchestrator.cluster;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -10,20 +14,26 @@ import org.subspace.protocol.BadInputException;
 
 /**
  * The configuration of one cluster node: its address, the seed it joins, its role, and
- * optionally Artery TLS with mutual authentication from a folder holding {@code node.p12} (this
- * node's key and certificate, signed by the cluster's CA) and {@code truststore.p12} (the CA).
+ * Artery TLS with mutual authentication from a folder holding {@code node.p12} (this node's key
+ * and certificate, signed by the cluster's CA) and {@code truststore.p12} (the CA). Closed by
+ * default: without TLS a node binds only a loopback address, unless it is told it may be open
+ * ({@code insecure}); with TLS, the merged configuration must still say TLS, whatever a
+ * {@code --config} file says.
  */
 public final class ClusterConfig {
   public static final String SYSTEM_NAME = "subspace";
-  /** The keystores' password: SUBSPACE_TLS_PASSWORD, else the test scripts' default. */
-  static final String DEFAULT_TLS_PASSWORD = "changeit";
+  /** Where the keystores' password is given: this variable, else a file beside them. */
+  static final String PASSWORD_VARIABLE = "SUBSPACE_TLS_PASSWORD";
+  static final String PASSWORD_FILE = "password";
+  private static final String ARTERY = "akka.remote.artery.";
 
   private ClusterConfig() {}
 
-  public static Config node(String role, String host, int port, String seed, Path tls, Path extra) {
+  public static Config node(String role, String host, int port, String seed, Path tls, Path extra,
+      boolean insecure) {
     Config config = ConfigFactory.empty()
-        .withValue("akka.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(host))
-        .withValue("akka.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(port))
+        .withValue(ARTERY + "canonical.hostname", ConfigValueFactory.fromAnyRef(host))
+        .withValue(ARTERY + "canonical.port", ConfigValueFactory.fromAnyRef(port))
         .withValue("akka.cluster.roles", ConfigValueFactory.fromIterable(List.of(role)))
         .withValue("akka.cluster.seed-nodes",
             ConfigValueFactory.fromIterable(List.of("akka://" + SYSTEM_NAME + "@" + seed)));
@@ -36,9 +46,51 @@ public final class ClusterConfig {
       }
       config = ConfigFactory.parseFile(extra.toFile()).withFallback(config);
     }
-    return ConfigFactory.systemProperties().withFallback(config)
+    Config merged = ConfigFactory.systemProperties().withFallback(config)
         .withFallback(ConfigFactory.parseResources("cluster.conf"))
         .withFallback(ConfigFactory.load()).resolve();
+    checkClosed(merged, tls, insecure);
+    return merged;
+  }
+
+  /** Refuses a node that would be open to whoever reaches its address, unless told otherwise. */
+  private static void checkClosed(Config merged, Path tls, boolean insecure) {
+    String transport = merged.getString(ARTERY + "transport");
+    if (tls != null) {
+      if (!transport.equals("tls-tcp")
+          || !merged.getBoolean(ARTERY + "ssl.config-ssl-engine.require-mutual-authentication")) {
+        throw new BadInputException("--tls " + tls + ": the merged configuration says " + ARTERY + "transport = "
+            + transport + " and require-mutual-authentication = "
+            + merged.getBoolean(ARTERY + "ssl.config-ssl-engine.require-mutual-authentication")
+            + "; a --config file or -D setting must not turn mutual TLS off");
+      }
+      return;
+    }
+    String bind = merged.getString(ARTERY + "bind.hostname");
+    String address = bind.isEmpty() ? merged.getString(ARTERY + "canonical.hostname") : bind;
+    if (!insecure && !loopback(address)) {
+      throw new BadInputException("--host " + address + ": a node without --tls on a non-loopback address lets "
+          + "anyone who reaches it join the cluster, run stages and read artifacts; give --tls DIR, or --insecure "
+          + "to accept that");
+    }
+  }
+
+  /** One line on {@code err} for a node that runs without TLS on a non-loopback address (--insecure). */
+  public static void warnIfOpen(PrintWriter err, Config node, Path tls) {
+    String host = node.getString(ARTERY + "canonical.hostname");
+    if (tls == null && !loopback(host)) {
+      err.println("warning: --insecure: no TLS on " + host + ": any host that reaches this node can join the "
+          + "cluster, run stages and read artifacts");
+      err.flush();
+    }
+  }
+
+  static boolean loopback(String address) {
+    try {
+      return InetAddress.getByName(address).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      throw new BadInputException("--host " + address + ": unknown host");
+    }
   }
 
   static Config tls(Path folder) {
@@ -49,7 +101,7 @@ public final class ClusterConfig {
         throw new BadInputException(file + ": TLS keystore not found (--tls " + folder + "; see config/cluster/make-test-certs.sh)");
       }
     }
-    String password = System.getenv().getOrDefault("SUBSPACE_TLS_PASSWORD", DEFAULT_TLS_PASSWORD);
+    String password = password(folder);
     String prefix = "akka.remote.artery.ssl.config-ssl-engine.";
     return ConfigFactory.empty()
         .withValue("akka.remote.artery.transport", ConfigValueFactory.fromAnyRef("tls-tcp"))
@@ -62,5 +114,23 @@ public final class ClusterConfig {
         .withValue(prefix + "enabled-algorithms",
             ConfigValueFactory.fromIterable(List.of("TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256")))
         .withValue(prefix + "require-mutual-authentication", ConfigValueFactory.fromAnyRef(true));
+  }
+
+  /** The keystores' password: $SUBSPACE_TLS_PASSWORD, else the first line of DIR/password; never a default. */
+  private static String password(Path folder) {
+    String variable = System.getenv(PASSWORD_VARIABLE);
+    if (variable != null && !variable.isEmpty()) {
+      return variable;
+    }
+    Path file = folder.resolve(PASSWORD_FILE);
+    if (!Files.isRegularFile(file)) {
+      throw new BadInputException("--tls " + folder + ": the keystores' password is needed: set "
+          + PASSWORD_VARIABLE + " or put it in " + file);
+    }
+    try {
+      return Files.readAllLines(file).stream().findFirst().orElse("").strip();
+    } catch (IOException e) {
+      throw new BadInputException(file + ": cannot read the keystores' password: " + e.getMessage(), e);
+    }
   }
 }
