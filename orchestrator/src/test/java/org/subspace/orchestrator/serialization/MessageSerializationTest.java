@@ -99,9 +99,14 @@ class MessageSerializationTest {
   }
 
   static Stream<Object> cborMessages() {
-    ActorRef<StageEvent> events = KIT.<StageEvent>createTestProbe().getRef();
-    ActorRef<WorkerProtocol.Command> worker = KIT.<WorkerProtocol.Command>createTestProbe().getRef();
-    ActorRef<ArtifactStoreProtocol.Command> store = KIT.<ArtifactStoreProtocol.Command>createTestProbe().getRef();
+    return cborMessages(KIT);
+  }
+
+  /** One of every message type that travels between nodes, with actor references from {@code kit}. */
+  static Stream<Object> cborMessages(ActorTestKit kit) {
+    ActorRef<StageEvent> events = kit.<StageEvent>createTestProbe().getRef();
+    ActorRef<WorkerProtocol.Command> worker = kit.<WorkerProtocol.Command>createTestProbe().getRef();
+    ActorRef<ArtifactStoreProtocol.Command> store = kit.<ArtifactStoreProtocol.Command>createTestProbe().getRef();
     Stage.Train train = new Stage.Train("k1", new TrainSpec(PROBLEM, TRAINING, 7));
     StageEvent.Succeeded succeeded = new StageEvent.Succeeded("k1", 2, List.of(REF), Map.of("test_ll", -2.5), 1.25);
     return Stream.of(
@@ -125,7 +130,7 @@ class MessageSerializationTest {
         new WorkerProtocol.CancelStage("k1", 2, events),
         new Stage.Train("k9", new TrainSpec(new Problem(IMAGES, "held-out",
             new ModelSpec(Architecture.CNN_SMALL, List.of(), Activation.RELU, Head.MEAN)), TRAINING, 3)),
-        new WorkerProtocol.DescribeResources(KIT.<WorkerProtocol.Resources>createTestProbe().getRef(), 7),
+        new WorkerProtocol.DescribeResources(kit.<WorkerProtocol.Resources>createTestProbe().getRef(), 7),
         new WorkerProtocol.Resources("worker-1", worker, 2, List.of(0, 1), store, List.of(), 1),
         new WorkerProtocol.Resources("worker-1", worker, 2, List.of(0, 1), store,
             List.of(new WorkerProtocol.RunningAttempt("k1", 2, -1, events),
@@ -138,7 +143,7 @@ class MessageSerializationTest {
         new StageEvent.Failed("k1", 1, "IllegalStateException: boom", true),
         REF,
         new StageManifest("k1", StageKind.TRAIN, List.of(REF), Map.of("final_loss", 0.9), 3.5, 1),
-        new ArtifactStoreProtocol.Fetch(REF, KIT.<ArtifactStoreProtocol.FetchResult>createTestProbe().getRef()),
+        new ArtifactStoreProtocol.Fetch(REF, kit.<ArtifactStoreProtocol.FetchResult>createTestProbe().getRef()),
         new ArtifactStoreProtocol.ArtifactMissing(REF, "gone"),
         new ArtifactStoreProtocol.Offer(REF, "10.0.0.7", 25521, "ab".repeat(32)),
         new SchedulerProtocol.Submit(train, REF),

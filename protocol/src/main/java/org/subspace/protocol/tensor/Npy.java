@@ -202,7 +202,7 @@ public final class Npy {
     ZipInputStream zip = new ZipInputStream(in);
     ValueBuffer scratch = new ValueBuffer();
     ZipEntry entry;
-    while ((entry = zip.getNextEntry()) != null) {
+    while ((entry = nextEntry(zip)) != null) {
       String name = memberName(entry);
       Header header = readHeader(zip);
       if (entry.getSize() >= 0 && entry.getSize() != header.bytes() + header.dataBytes()) {
@@ -220,11 +220,24 @@ public final class Npy {
     return tensors;
   }
 
+  /** The next member; a name that is no valid UTF-8 is the archive's fault, not the caller's. */
+  private static ZipEntry nextEntry(ZipInputStream zip) throws IOException {
+    try {
+      return zip.getNextEntry();
+    } catch (IllegalArgumentException e) {
+      throw new IOException("malformed .npz member header: " + e.getMessage(), e);
+    }
+  }
+
   /** A member's tensor name: its file name without {@code .npy}. */
   static String memberName(ZipEntry entry) throws IOException {
     String name = entry.getName();
     if (!name.endsWith(".npy") || entry.isDirectory()) {
       throw new IOException("unexpected member " + name + " in .npz");
+    }
+    // Ours are stored: a compressed member could inflate to anything from a few bytes.
+    if (entry.getMethod() != ZipEntry.STORED) {
+      throw new IOException("member " + name + " is compressed; .npz artifacts are stored uncompressed");
     }
     return name.substring(0, name.length() - 4);
   }

@@ -3,6 +3,7 @@ package org.subspace.protocol.tensor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,10 +39,15 @@ public final class NpzFile implements AutoCloseable {
   public static NpzFile open(Path file) throws IOException {
     NpzFile npz = new NpzFile(file, new ZipFile(file.toFile()));
     try {
+      long fileSize = Files.size(file);
       Enumeration<? extends ZipEntry> entries = npz.zip.entries();
       while (entries.hasMoreElements()) {
         ZipEntry entry = entries.nextElement();
         String name = Npy.memberName(entry);
+        if (entry.getSize() > fileSize) {
+          throw new IOException("member " + entry.getName() + " claims " + entry.getSize() + " bytes, more than the "
+              + fileSize + " of the whole file");
+        }
         Npy.Header header;
         try (InputStream in = npz.zip.getInputStream(entry)) {
           header = Npy.readHeader(in);

@@ -21,6 +21,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -531,6 +532,9 @@ public final class ArtifactStore {
         throw new CorruptArtifactException(String.format("%s: received %d bytes hashing to %s, expected %d bytes",
             expected.shortName(), size, ref.sha256().substring(0, 12), expected.bytes()));
       }
+      if (expected != null) {
+        requireShapes(temporary, expected);
+      }
       Path file = objectFile(ref);
       try {
         if (Files.exists(file)) {
@@ -550,6 +554,26 @@ public final class ArtifactStore {
       }
       done = true;
       return ref;
+    }
+
+    /**
+     * The hash says the bytes are the ones named, not that the sender described them truly: the
+     * tensors received must be the ones, of the shapes, that its reference claims.
+     */
+    private static void requireShapes(Path received, ArtifactRef claimed) {
+      Map<String, List<Long>> actual = new LinkedHashMap<>();
+      try (NpzFile npz = NpzFile.open(received)) {
+        for (String name : npz.names()) {
+          actual.put(name, Arrays.stream(npz.shape(name)).boxed().toList());
+        }
+      } catch (IOException | UncheckedIOException e) {
+        throw new CorruptArtifactException(claimed.shortName() + ": received bytes are not a valid .npz: "
+            + e.getMessage());
+      }
+      if (!actual.equals(claimed.shapes())) {
+        throw new CorruptArtifactException(claimed.shortName() + ": its reference claims tensors " + claimed.shapes()
+            + ", the bytes hold " + actual);
+      }
     }
 
     @Override

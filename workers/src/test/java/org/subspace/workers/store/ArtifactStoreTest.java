@@ -154,6 +154,15 @@ class ArtifactStoreTest {
       assertEquals(ref, writer.commit());
     }
     assertEquals(tensors(), target.readTensors(ref));
+    // The right bytes under a reference that misdescribes them: refused, though the hash matches.
+    ArtifactStore other = new ArtifactStore(dir.resolve("other"));
+    ArtifactRef lying = new ArtifactRef(ref.sha256(), ref.kind(), ref.bytes(), Map.of("weights", List.of(3L)));
+    try (ArtifactStore.Writer writer = other.receive(lying)) {
+      writer.write(ByteBuffer.wrap(bytes));
+      CorruptArtifactException e = assertThrows(CorruptArtifactException.class, writer::commit);
+      assertTrue(e.getMessage().contains("its reference claims tensors {weights=[3]}, the bytes hold"), e.getMessage());
+    }
+    assertFalse(other.contains(ref));
     try (ArtifactStore.Writer abandoned = target.receive(ref)) {
       abandoned.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
     }
