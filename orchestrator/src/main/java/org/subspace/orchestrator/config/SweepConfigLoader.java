@@ -9,7 +9,6 @@ import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,7 +25,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.subspace.orchestrator.config.SweepSpec.Experiment;
 import org.subspace.protocol.BadInputException;
-import org.subspace.protocol.Sha256;
 import org.subspace.protocol.spec.CurveSpec;
 import org.subspace.protocol.spec.DataSpec;
 import org.subspace.protocol.spec.EvaluationSpec;
@@ -50,6 +47,7 @@ import org.subspace.protocol.vocabulary.Spelling;
 import org.subspace.protocol.vocabulary.SplitKind;
 import org.subspace.protocol.vocabulary.SubspaceKind;
 import org.subspace.workers.actors.FaultInjector;
+import org.subspace.workers.data.DataFiles;
 import org.subspace.workers.data.Datasets;
 import org.subspace.workers.data.RegressionData;
 import org.subspace.workers.data.Table;
@@ -74,7 +72,6 @@ public final class SweepConfigLoader {
   private final Config defaults = ConfigFactory.parseResources(
       SweepConfigLoader.class, DEFAULTS_RESOURCE, ConfigParseOptions.defaults().setAllowMissing(false));
   /** sha256 of each data file this loader read: a file that several datasets share is hashed once. */
-  private final Map<Path, String> fileHashes = new HashMap<>();
 
   /** A validated sweep and the resolved configuration it was read from, as its run records it. */
   public record Loaded(SweepSpec spec, ResolvedConfig config) {}
@@ -322,37 +319,14 @@ public final class SweepConfigLoader {
       imageSpec = new DataSpec.Images(choice(c, "data.images.format", ImageFormat.class),
           atLeast(c, "data.images.train-count", 1), c.getBoolean("data.images.augment"));
     }
-    String sha256 = "";
-    if (table) {
-      sha256 = fileSha256(Path.of(path), "data.path");
-    } else if (images) {
-      StringBuilder hashes = new StringBuilder();
-      for (Path file : ImageDatasets.files(Path.of(path), imageSpec.format())) {
-        hashes.append(fileSha256(file, "data.path"));
-      }
-      sha256 = Sha256.hex(hashes.toString().getBytes(StandardCharsets.UTF_8));
-    }
+    String sha256 = DataFiles.contentSha256(source, path == null ? null : Path.of(path),
+        imageSpec == null ? null : imageSpec.format());
     return new DataSpec(safeName(c, "data.name"), source, path, sha256,
         choice(c, "data.format.separator", Separator.class), atLeast(c, "data.format.header-lines", 0),
         c.getInt("data.format.target-column"), nonNegativeInts(c, "data.format.drop-columns", true),
         choice(c, "data.features", FeatureMap.class), c.getBoolean("data.standardize"), split,
         atLeast(c, "data.generated.train-points", 2), atLeast(c, "data.generated.test-points", 1),
         c.getLong("data.generated.seed"), imageSpec);
-  }
-
-  private String fileSha256(Path file, String key) {
-    Path absolute = file.toAbsolutePath().normalize();
-    String known = fileHashes.get(absolute);
-    if (known != null) {
-      return known;
-    }
-    try {
-      String sha256 = Sha256.hex(file);
-      fileHashes.put(absolute, sha256);
-      return sha256;
-    } catch (IOException e) {
-      throw new BadInputException(file + ": data file not found or unreadable (" + key + ")");
-    }
   }
 
   /**

@@ -121,6 +121,11 @@ final class ArtifactReceiver extends AbstractBehavior<Object> {
             .via(endpoint.connect(getContext().getSystem(), offer.host(), offer.port(), settings.stallTimeout()))
             .viaMat(KillSwitches.single(), Keep.both())
             .map(bytes -> {
+              // A server that sends more than the artifact's size is wrong or hostile: stop before the disk fills.
+              if (received.get() + bytes.size() > ref.bytes()) {
+                throw new CorruptArtifactException(String.format("%s: the server sent more than its %d bytes",
+                    ref.shortName(), ref.bytes()));
+              }
               writer.write(ByteBuffer.wrap(bytes.toArrayUnsafe()));
               received.addAndGet(bytes.size());
               TRANSFERRED_BYTES.increment(bytes.size());

@@ -185,7 +185,9 @@ public final class ArtifactSender extends AbstractBehavior<ArtifactSender.Comman
           return Source.completionStage(claimed).flatMapConcat(offered -> offered
               .map(ArtifactSender::bytes)
               .orElseGet(() -> Source.failed(new IllegalStateException("no open offer for the token presented"))));
-        });
+        })
+        // A peer that sends no token, or stops reading, does not hold a connection for ever.
+        .idleTimeout(claimTimeout);
   }
 
   /**

@@ -27,6 +27,7 @@ public final class Datasets {
   /** The rows of one split: a reference split index, "all" or "held-out" as {@link #splitLabels} names them. */
   public static PreparedSplit load(DataSpec spec, String split) {
     FeatureMap features = spec.features();
+    DataFiles.requireContent(spec);
     boolean generated = spec.source() == DataSource.GENERATED_TOY;
     Table table = generated
         ? ToyRegression.generate(spec.generatedTrainPoints(), spec.generatedSeed())

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 import org.subspace.protocol.BadInputException;
+import org.subspace.protocol.vocabulary.ImageFormat;
 
 /**
  * Readers of the image formats the project supports, strict about their layouts; every error
@@ -217,5 +218,60 @@ public final class ImageLoaders {
 
   private static BadInputException unreadable(Path file, IOException e) {
     return new BadInputException(file + ": cannot read data file: " + e.getMessage(), e);
+  }
+
+  /**
+   * The files a format reads from the folder, in order (train files, then test files); each
+   * missing one is named. IDX: train-images/labels if present, and t10k-images/labels (plain
+   * or .gz).
+   */
+  public static List<Path> files(Path folder, ImageFormat format) {
+    if (!Files.isDirectory(folder)) {
+      throw new BadInputException(folder + ": image folder not found (data.path)");
+    }
+    List<Path> files = new ArrayList<>();
+    switch (format) {
+      case OPTDIGITS -> {
+        files.add(required(folder, "optdigits.tra"));
+        files.add(required(folder, "optdigits.tes"));
+      }
+      case IDX -> {
+        Path trainImages = optional(folder, "train-images-idx3-ubyte");
+        if (trainImages != null) {
+          files.add(trainImages);
+          files.add(required(folder, "train-labels-idx1-ubyte"));
+        }
+        files.add(required(folder, "t10k-images-idx3-ubyte"));
+        files.add(required(folder, "t10k-labels-idx1-ubyte"));
+      }
+      case CIFAR10 -> {
+        for (int b = 1; b <= 5; b++) {
+          files.add(required(folder, "data_batch_" + b + ".bin"));
+        }
+        files.add(required(folder, "test_batch.bin"));
+      }
+      case CIFAR100 -> {
+        files.add(required(folder, "train.bin"));
+        files.add(required(folder, "test.bin"));
+      }
+    }
+    return files;
+  }
+
+  private static Path optional(Path folder, String name) {
+    for (String candidate : List.of(name, name + ".gz")) {
+      if (Files.isRegularFile(folder.resolve(candidate))) {
+        return folder.resolve(candidate);
+      }
+    }
+    return null;
+  }
+
+  private static Path required(Path folder, String name) {
+    Path file = optional(folder, name);
+    if (file == null) {
+      throw new BadInputException(folder.resolve(name) + ": data file not found");
+    }
+    return file;
   }
 }

@@ -2,11 +2,11 @@ package org.subspace.workers.vision;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.subspace.protocol.BadInputException;
 import org.subspace.protocol.spec.DataSpec;
 import org.subspace.protocol.vocabulary.ImageFormat;
+import org.subspace.workers.data.DataFiles;
 import org.subspace.workers.data.ImageData;
 import org.subspace.workers.data.ImageLoaders;
 
@@ -29,9 +29,10 @@ public final class ImageDatasets {
 
   /** The images as stored (pixels in [0, 1]), without normalisation: enough to validate and count them. */
   public static Split read(DataSpec spec) {
+    DataFiles.requireContent(spec);
     Path folder = Path.of(spec.path());
     DataSpec.Images images = spec.images();
-    List<Path> files = files(folder, images.format());
+    List<Path> files = ImageLoaders.files(folder, images.format());
     return switch (images.format()) {
       case OPTDIGITS -> new Split(ImageLoaders.optdigits(files.get(0)), ImageLoaders.optdigits(files.get(1)));
       case IDX -> files.size() == 4
@@ -56,58 +57,5 @@ public final class ImageDatasets {
     return new Split(all.slice(0, trainCount), all.slice(trainCount, all.count()));
   }
 
-  /**
-   * The files a format reads from the folder, in order (train files, then test files); each
-   * missing one is named. IDX: train-images/labels if present, and t10k-images/labels (plain
-   * or .gz).
-   */
-  public static List<Path> files(Path folder, ImageFormat format) {
-    if (!Files.isDirectory(folder)) {
-      throw new BadInputException(folder + ": image folder not found (data.path)");
-    }
-    List<Path> files = new ArrayList<>();
-    switch (format) {
-      case OPTDIGITS -> {
-        files.add(required(folder, "optdigits.tra"));
-        files.add(required(folder, "optdigits.tes"));
-      }
-      case IDX -> {
-        Path trainImages = optional(folder, "train-images-idx3-ubyte");
-        if (trainImages != null) {
-          files.add(trainImages);
-          files.add(required(folder, "train-labels-idx1-ubyte"));
-        }
-        files.add(required(folder, "t10k-images-idx3-ubyte"));
-        files.add(required(folder, "t10k-labels-idx1-ubyte"));
-      }
-      case CIFAR10 -> {
-        for (int b = 1; b <= 5; b++) {
-          files.add(required(folder, "data_batch_" + b + ".bin"));
-        }
-        files.add(required(folder, "test_batch.bin"));
-      }
-      case CIFAR100 -> {
-        files.add(required(folder, "train.bin"));
-        files.add(required(folder, "test.bin"));
-      }
-    }
-    return files;
-  }
 
-  private static Path optional(Path folder, String name) {
-    for (String candidate : List.of(name, name + ".gz")) {
-      if (Files.isRegularFile(folder.resolve(candidate))) {
-        return folder.resolve(candidate);
-      }
-    }
-    return null;
-  }
-
-  private static Path required(Path folder, String name) {
-    Path file = optional(folder, name);
-    if (file == null) {
-      throw new BadInputException(folder.resolve(name) + ": data file not found");
-    }
-    return file;
-  }
 }
