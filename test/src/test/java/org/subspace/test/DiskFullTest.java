@@ -1,6 +1,9 @@
 package org.subspace.test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,13 +16,16 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.subspace.orchestrator.cli.SubspaceCommand;
+import org.subspace.orchestrator.runtime.EventLog;
 import org.subspace.orchestrator.runtime.ResultsCsv;
+import org.subspace.workers.store.DiskFullException;
 
 /**
  * A sweep writing to a real, small tmpfs runs out of space: it stops with one line naming the
@@ -48,11 +54,7 @@ class DiskFullTest {
     Path reference = dir.resolve("reference");
     assertEquals(0, run(reference).exitCode());
 
-    Path tmpfs = dir.resolve("tmpfs");
-    Files.createDirectories(tmpfs);
-    Assumptions.assumeTrue(mountOptions(tmpfs, "-t", "tmpfs", "-o", SMALL, "tmpfs"),
-        "mounting a tmpfs needs root");
-    mount = tmpfs;
+    Path tmpfs = mountTmpfs("tmpfs", SMALL);
     Path out = tmpfs.resolve("sweep");
 
     Run full = run(out);
@@ -81,11 +83,7 @@ class DiskFullTest {
   void aWorkerNodesFullDiskStopsTheClusterSweepAndItResumesAfterwards() throws Exception {
     Path reference = dir.resolve("reference");
     assertEquals(0, run(reference, "run").exitCode());
-    Path tmpfs = dir.resolve("worker-store");
-    Files.createDirectories(tmpfs);
-    Assumptions.assumeTrue(mountOptions(tmpfs, "-t", "tmpfs", "-o", "size=1m", "tmpfs"),
-        "mounting a tmpfs needs root");
-    mount = tmpfs;
+    Path tmpfs = mountTmpfs("worker-store", "size=1m");
     Path out = dir.resolve("cluster");
     int seed = TestRuns.freePort();
     int workerPort = TestRuns.freePort();
@@ -123,6 +121,41 @@ class DiskFullTest {
     int code = SubspaceCommand.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
         args.toArray(new String[0]));
     return new Run(code, err.toString());
+  }
+
+  /**
+   * On a 64 KiB tmpfs: an event that does not fit leaves the log as it was, so the next line
+   * never lands after torn bytes; and a full disk is recognised whatever language the system's
+   * error message is in.
+   */
+  @Test
+  void aFailedAppendIsCutBackAndAFullDiskIsKnownInAnyLanguage() throws Exception {
+    Path tmpfs = mountTmpfs("tiny", "size=64k");
+    Path log = tmpfs.resolve("events.jsonl");
+    try (EventLog events = new EventLog(log)) {
+      events.append("first", Map.of());
+      long before = Files.size(log);
+      DiskFullException full = assertThrows(DiskFullException.class,
+          () -> events.append("too-large", Map.of("padding", "x".repeat(200_000))));
+      assertEquals(before, Files.size(log), "the failed append left nothing behind: " + full.getMessage());
+      events.append("after", Map.of());
+    }
+    assertEquals(List.of("first", "after"), EventLog.read(log).stream().map(e -> e.get("event")).toList());
+
+    // ENOSPC in German: known by the space left, not by the words.
+    IOException german = new IOException("Auf dem Gerät ist kein Speicherplatz mehr verfügbar");
+    assertInstanceOf(DiskFullException.class, DiskFullException.writeFailed(log, german));
+    assertFalse(DiskFullException.writeFailed(dir.resolve("x"), german) instanceof DiskFullException,
+        "the same words where there is room are some other failure");
+  }
+
+  /** A fresh tmpfs of the given size option under the test's folder, unmounted after the test. */
+  private Path mountTmpfs(String name, String size) throws Exception {
+    Path tmpfs = dir.resolve(name);
+    Files.createDirectories(tmpfs);
+    Assumptions.assumeTrue(mountOptions(tmpfs, "-t", "tmpfs", "-o", size, "tmpfs"), "mounting a tmpfs needs root");
+    mount = tmpfs;
+    return tmpfs;
   }
 
   private static boolean mountOptions(Path target, String... options) throws Exception {

@@ -13,7 +13,8 @@ import org.subspace.workers.store.DiskFullException;
 
 /**
  * A line-oriented file that is only appended to and must never keep a half-written line:
- * each append is one write forced to disk, and opening cuts a torn last line (a crash
+ * each append is one write forced to disk; an append that fails is cut back to where it began
+ * (so the next line never follows torn bytes), and opening cuts a torn last line (a crash
  * mid-write) back to the previous newline.
  */
 final class AppendOnlyFile implements AutoCloseable {
@@ -40,14 +41,32 @@ final class AppendOnlyFile implements AutoCloseable {
   }
 
   synchronized void append(String text) {
+    long start = -1;
     try {
+      start = channel.size();
       ByteBuffer buffer = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
       while (buffer.hasRemaining()) {
         channel.write(buffer);
       }
       channel.force(false);
     } catch (IOException e) {
+      cutBackTo(start);
       throw DiskFullException.writeFailed(file, e);
+    }
+  }
+
+  /** Drops the part of a failed append that did reach the file, if any (best effort: opening cuts it too). */
+  private void cutBackTo(long start) {
+    if (start < 0) {
+      return;
+    }
+    try {
+      if (channel.size() > start) {
+        channel.truncate(start);
+        channel.force(false);
+      }
+    } catch (IOException ignored) {
+      // The file is failing anyway; the next open drops a torn tail.
     }
   }
 
