@@ -116,7 +116,7 @@ class ClusterTest {
   }
 
   @Test
-  void aKilledWorkersStageIsReassignedWithinFiveSecondsAndNothingChanges() throws Exception {
+  void aKilledWorkersStageIsReassignedWithinSevenSecondsAndNothingChanges() throws Exception {
     Path out = dir.resolve("killed");
     int seed = TestRuns.freePort();
     CompletableFuture<Integer> sweep = orchestrator(out, seed, SHORT);
@@ -140,7 +140,8 @@ class ClusterTest {
         .findFirst().orElseThrow(() -> new AssertionError("the training was not started again"));
     long reassignMillis = ((Number) trainStart.get("time")).longValue() - killedAt;
     System.out.println("reassignment after SIGKILL: " + reassignMillis + " ms");
-    assertTrue(reassignMillis < 5000, "reassigned " + reassignMillis + " ms after the kill");
+    // The failure detector tolerates 3 s of silence (GC pauses), then the stage is queued again at once.
+    assertTrue(reassignMillis < 7000, "reassigned " + reassignMillis + " ms after the kill");
     assertTrue(!String.valueOf(trainStart.get("worker")).contains(victim), "on the surviving worker");
     assertEquals(reference, TestRuns.resultsWithoutTimings(out));
   }
