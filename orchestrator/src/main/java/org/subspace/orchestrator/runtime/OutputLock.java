@@ -12,6 +12,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Optional;
 import org.subspace.protocol.BadInputException;
+import org.subspace.protocol.HostName;
 
 /**
  * One sweep at a time per output folder: an OS lock on {@code DIR/sweep.lock}, held while the
@@ -63,7 +64,7 @@ public final class OutputLock implements AutoCloseable {
             + recorded.map(Holder::toString).orElse("its holder did not say who it is") + ")");
       }
       ProcessHandle self = ProcessHandle.current();
-      byte[] holder = JSON.writeValueAsBytes(new Holder(self.pid(), RunRecord.hostName(), Instant.now().toString()));
+      byte[] holder = JSON.writeValueAsBytes(new Holder(self.pid(), HostName.of(), Instant.now().toString()));
       channel.truncate(0);
       channel.write(ByteBuffer.wrap(holder), 0);
       channel.force(true);

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.typesafe.config.ConfigException;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subspace.orchestrator.config.ResolvedConfig;
 import org.subspace.orchestrator.config.SweepSpec;
+import org.subspace.protocol.HostName;
 import org.subspace.workers.store.AtomicFiles;
 
 /**
@@ -87,7 +86,7 @@ public final class RunRecord {
     List<String> changes = writeConfig(out, config, header(software, commandLine));
     SweepSpec.RuntimeSpec runtime = spec.runtime();
     Run running = new Run(List.copyOf(commandLine), Path.of("").toAbsolutePath().toString(), spec.name(),
-        started.toString(), null, Outcome.RUNNING, software, hostName(),
+        started.toString(), null, Outcome.RUNNING, software, HostName.of(),
         new Threads(Runtime.getRuntime().availableProcessors(), System.getProperty("ai.djl.pytorch.num_threads"),
             System.getProperty("ai.djl.pytorch.num_interop_threads")),
         new Workers(runtime.workers(), runtime.slotsPerWorker(), runtime.gpus(), null));
@@ -193,14 +192,5 @@ public final class RunRecord {
 
   private static String shellWord(String argument) {
     return PLAIN.matcher(argument).matches() ? argument : "'" + argument.replace("'", "'\\''") + "'";
-  }
-
-  static String hostName() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      // A host whose own name does not resolve still has one.
-      return System.getenv().getOrDefault("HOSTNAME", "unknown");
-    }
   }
 }

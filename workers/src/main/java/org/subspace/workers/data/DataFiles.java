@@ -1,8 +1,6 @@
 package org.subspace.workers.data;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +8,7 @@ import java.nio.file.attribute.FileTime;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.subspace.protocol.BadInputException;
+import org.subspace.protocol.HostName;
 import org.subspace.protocol.Sha256;
 import org.subspace.protocol.spec.DataSpec;
 import org.subspace.protocol.vocabulary.DataSource;
@@ -60,7 +59,7 @@ public final class DataFiles {
     if (!actual.equals(spec.contentSha256())) {
       throw new IllegalStateException(String.format(
           "%s on %s: its content hashes to %s, but the sweep was planned with %s (another file at the same path?)",
-          spec.path(), hostName(), actual.substring(0, 12), spec.contentSha256().substring(0, 12)));
+          spec.path(), HostName.of(), actual.substring(0, 12), spec.contentSha256().substring(0, 12)));
     }
   }
 
@@ -78,14 +77,6 @@ public final class DataFiles {
       return sha256;
     } catch (IOException e) {
       throw new BadInputException(file + ": data file not found or unreadable (data.path)");
-    }
-  }
-
-  private static String hostName() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      return System.getenv().getOrDefault("HOSTNAME", "this node");
     }
   }
 }
