@@ -1,10 +1,10 @@
 package org.subspace.orchestrator.cli;
 
+import com.typesafe.config.Config;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import com.typesafe.config.Config;
 import org.subspace.orchestrator.cluster.ClusterConfig;
 import org.subspace.orchestrator.cluster.ClusterGuardian;
 import org.subspace.orchestrator.config.SweepConfigLoader;

@@ -71,8 +71,6 @@ public final class SweepConfigLoader {
 
   private final Config defaults = ConfigFactory.parseResources(
       SweepConfigLoader.class, DEFAULTS_RESOURCE, ConfigParseOptions.defaults().setAllowMissing(false));
-  /** sha256 of each data file this loader read: a file that several datasets share is hashed once. */
-
   /** A validated sweep and the resolved configuration it was read from, as its run records it. */
   public record Loaded(SweepSpec spec, ResolvedConfig config) {}
 

@@ -16,7 +16,7 @@ import org.subspace.protocol.HostName;
 
 /**
  * One sweep at a time per output folder: an OS lock on {@code DIR/sweep.lock}, held while the
- * sweep (or {@code gc}) runs, whose content names the holder. The kernel releases the lock of
+ * sweep runs, whose content names the holder. The kernel releases the lock of
  * a process that dies, however it dies, so a lock left by a killed sweep is simply taken
  * over; its content then tells who left it. A clean release empties the file.
  */

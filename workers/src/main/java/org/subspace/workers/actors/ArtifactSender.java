@@ -42,9 +42,10 @@ import org.subspace.workers.store.CorruptArtifactException;
  * {@link ArtifactServer} of the node offers its artifacts through. Each offer is a one-time
  * random token; a receiver that connects and sends it gets the file's bytes, read by
  * {@link FileIO} on the stream blocking-I/O dispatcher and sent as fast as the receiver takes
- * them (TCP's flow control and Akka Streams' backpressure bound what is in flight). The bytes are
- * hashed on the way: if the file turns out not to match its name, the last chunk is withheld,
- * the store drops the file and the receiver hears why. Tokens not claimed within the stall
+ * them (TCP's flow control and Akka Streams' backpressure bound what is in flight). Unless the
+ * store hashed the file since it last changed, the bytes are hashed on the way: if the file
+ * turns out not to match its name, the last chunk is withheld, the store drops the file and the
+ * receiver hears why. Tokens not claimed within the stall
  * timeout expire.
  */
 public final class ArtifactSender extends AbstractBehavior<ArtifactSender.Command> {

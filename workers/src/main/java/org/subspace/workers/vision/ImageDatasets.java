@@ -56,6 +56,4 @@ public final class ImageDatasets {
     }
     return new Split(all.slice(0, trainCount), all.slice(trainCount, all.count()));
   }
-
-
 }
