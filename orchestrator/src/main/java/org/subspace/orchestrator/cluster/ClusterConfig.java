@@ -55,19 +55,17 @@ public final class ClusterConfig {
 
   /** Refuses a node that would be open to whoever reaches its address, unless told otherwise. */
   private static void checkClosed(Config merged, Path tls, boolean insecure) {
-    String transport = merged.getString(ARTERY + "transport");
     if (tls != null) {
-      if (!transport.equals("tls-tcp")
-          || !merged.getBoolean(ARTERY + "ssl.config-ssl-engine.require-mutual-authentication")) {
+      String transport = merged.getString(ARTERY + "transport");
+      boolean mutual = merged.getBoolean(ARTERY + "ssl.config-ssl-engine.require-mutual-authentication");
+      if (!transport.equals("tls-tcp") || !mutual) {
         throw new BadInputException("--tls " + tls + ": the merged configuration says " + ARTERY + "transport = "
-            + transport + " and require-mutual-authentication = "
-            + merged.getBoolean(ARTERY + "ssl.config-ssl-engine.require-mutual-authentication")
+            + transport + " and require-mutual-authentication = " + mutual
             + "; a --config file or -D setting must not turn mutual TLS off");
       }
       return;
     }
-    String bind = merged.getString(ARTERY + "bind.hostname");
-    String address = bind.isEmpty() ? merged.getString(ARTERY + "canonical.hostname") : bind;
+    String address = boundAddress(merged);
     if (!insecure && !loopback(address)) {
       throw new BadInputException("--host " + address + ": a node without --tls on a non-loopback address lets "
           + "anyone who reaches it join the cluster, run stages and read artifacts; give --tls DIR, or --insecure "
@@ -77,12 +75,18 @@ public final class ClusterConfig {
 
   /** One line on {@code err} for a node that runs without TLS on a non-loopback address (--insecure). */
   public static void warnIfOpen(PrintWriter err, Config node, Path tls) {
-    String host = node.getString(ARTERY + "canonical.hostname");
+    String host = boundAddress(node);
     if (tls == null && !loopback(host)) {
       err.println("warning: --insecure: no TLS on " + host + ": any host that reaches this node can join the "
           + "cluster, run stages and read artifacts");
       err.flush();
     }
+  }
+
+  /** The address a node listens on: Artery's bind hostname, or its canonical one when none is set. */
+  private static String boundAddress(Config node) {
+    String bind = node.getString(ARTERY + "bind.hostname");
+    return bind.isEmpty() ? node.getString(ARTERY + "canonical.hostname") : bind;
   }
 
   static boolean loopback(String address) {
