@@ -73,7 +73,10 @@ final class ArtifactReceiver extends AbstractBehavior<Object> {
   private final CompletableFuture<ArtifactRef> result;
   /** Written by the stream, read here once it ended. */
   private final AtomicLong received = new AtomicLong();
+  /** The byte stream while it runs; null before the offer and once it has ended. */
   private UniqueKillSwitch stream;
+  /** Why the transfer failed while its stream still ran: reported once the stream has stopped writing. */
+  private RuntimeException failure;
 
   private ArtifactReceiver(ActorContext<Object> context, TimerScheduler<Object> timers,
       ActorRef<ArtifactStoreProtocol.Command> server, ArtifactRef ref, ArtifactStore.Writer writer,
@@ -120,7 +123,7 @@ final class ArtifactReceiver extends AbstractBehavior<Object> {
             .concatMat(Source.<ByteString>maybe(), Keep.right())
             .via(endpoint.connect(getContext().getSystem(), offer.host(), offer.port(), settings.stallTimeout()))
             .viaMat(KillSwitches.single(), Keep.both())
-            .map(bytes -> {
+            .toMat(Sink.foreach(bytes -> {
               // A server that sends more than the artifact's size is wrong or hostile: stop before the disk fills.
               if (received.get() + bytes.size() > ref.bytes()) {
                 throw new CorruptArtifactException(String.format("%s: the server sent more than its %d bytes",
@@ -129,9 +132,7 @@ final class ArtifactReceiver extends AbstractBehavior<Object> {
               writer.write(ByteBuffer.wrap(bytes.toArrayUnsafe()));
               received.addAndGet(bytes.size());
               TRANSFERRED_BYTES.increment(bytes.size());
-              return bytes.size();
-            })
-            .toMat(Sink.ignore(), Keep.both())
+            }), Keep.both())
             .withAttributes(ActorAttributes.dispatcher(ActorAttributes.IODispatcher().dispatcher()))
             .run(Materializer.matFromSystem(getContext().getSystem()));
     stream = running.first().second();
@@ -143,6 +144,9 @@ final class ArtifactReceiver extends AbstractBehavior<Object> {
 
   private Behavior<Object> onReceived(Received end) {
     stream = null;
+    if (failure != null) {
+      return fail(failure);
+    }
     if (end.error() != null) {
       String why = end.error() instanceof TcpIdleTimeoutException
           ? "stalled (no progress for " + settings.stallTimeout().toSeconds() + " s"
@@ -161,7 +165,19 @@ final class ArtifactReceiver extends AbstractBehavior<Object> {
     }
   }
 
+  /**
+   * Ends the transfer with {@code error}, the incoming file deleted before anyone hears of it;
+   * a stream still writing is stopped first, and the transfer ends when it has.
+   */
   private Behavior<Object> fail(RuntimeException error) {
+    if (stream != null) {
+      if (failure == null) {
+        failure = error;
+        stream.abort(error);
+      }
+      return this;
+    }
+    writer.close();
     result.completeExceptionally(error);
     return Behaviors.stopped();
   }
