@@ -157,7 +157,7 @@ class BadInputTest {
             "the keystores' password is needed: set SUBSPACE_TLS_PASSWORD or put it in"),
         new Case("TLS turned off by a config file", null,
             List.of("cli", "orchestrator", TOY, "--out", "OUT", "--tls", "DIR/tls", "--config", "DIR/plain.conf"),
-            "akka.remote.artery.transport = tcp and require-mutual-authentication = true; a --config file"),
+            "akka.remote.artery.transport = tcp, require-mutual-authentication = true and ssl-engine-provider"),
         new Case("missing --out", null, List.of("run", TOY), "Missing required option: '--out=DIR'"));
   }
 

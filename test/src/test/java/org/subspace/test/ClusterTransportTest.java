@@ -34,9 +34,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.subspace.orchestrator.cluster.ClusterConfig;
+import org.subspace.orchestrator.cluster.RoleGuard;
+import org.subspace.protocol.BadInputException;
+import org.subspace.protocol.stage.WorkerProtocol;
 import org.subspace.protocol.store.ArtifactRef;
 import org.subspace.protocol.store.ArtifactStoreProtocol;
 import org.subspace.protocol.tensor.Tensor;
@@ -44,8 +48,11 @@ import org.subspace.protocol.vocabulary.ArtifactKind;
 import org.subspace.protocol.Sha256;
 import org.subspace.workers.actors.ArtifactFetch;
 import org.subspace.workers.actors.ArtifactServer;
+import org.subspace.workers.actors.FaultInjector;
+import org.subspace.workers.actors.WorkerNode;
 import org.subspace.workers.random.Rng;
 import org.subspace.workers.stages.Codecs;
+import org.subspace.workers.stages.StageExecutor;
 import org.subspace.workers.store.ArtifactStore;
 import org.subspace.workers.train.SwagMoments;
 import org.subspace.workers.train.TrainingState;
@@ -57,6 +64,15 @@ import org.subspace.workers.train.TrainingState;
  */
 class ClusterTransportTest {
   @TempDir Path dir;
+  /** One authority's certificates, made once: keytool takes seconds a node. */
+  @TempDir static Path certs;
+  @TempDir static Path foreign;
+
+  @BeforeAll
+  static void makeCertificates() throws Exception {
+    certificates(certs, "orchestrator", "worker", "worker2", "impostor:worker", "viewer:viewer");
+    certificates(foreign, "intruder");
+  }
 
   private static Config node(String role, int port, int seed, Path tls) {
     return ClusterConfig.node(role, "127.0.0.1", port, "127.0.0.1:" + seed, tls, null, false);
@@ -82,8 +98,6 @@ class ClusterTransportTest {
 
   @Test
   void aProjectionAndACheckpointOfOverTenMegabytesCrossNodesIntactUnderTls() throws Exception {
-    Path certs = dir.resolve("certs");
-    certificates(certs, "orchestrator", "worker");
     int seed = TestRuns.freePort();
     ActorSystem<Void> a = ActorSystem.create(Behaviors.empty(), "subspace",
         node("orchestrator", seed, seed, certs.resolve("orchestrator")));
@@ -113,14 +127,14 @@ class ClusterTransportTest {
       assertTrue(subspace.bytes() > 10_000_000 && checkpoint.bytes() > 10_000_000,
           subspace.bytes() + " and " + checkpoint.bytes() + " bytes");
 
-      ActorRef<ArtifactStoreProtocol.Command> server = a.systemActorOf(ArtifactServer.create(storeA), "artifacts",
+      // The worker B serves what it made, and the orchestrator A pulls it through a remote reference.
+      ActorRef<ArtifactStoreProtocol.Command> server = b.systemActorOf(ArtifactServer.create(storeA), "artifacts",
           Props.empty());
-      // B sees A's server as a remote reference, as a worker sees the orchestrator's.
-      ActorRef<ArtifactStoreProtocol.Command> remote = ActorRefResolver.get(b)
-          .resolveActorRef(ActorRefResolver.get(a).toSerializationFormat(server));
+      ActorRef<ArtifactStoreProtocol.Command> remote = ActorRefResolver.get(a)
+          .resolveActorRef(ActorRefResolver.get(b).toSerializationFormat(server));
       for (ArtifactRef ref : List.of(subspace, checkpoint)) {
         long start = System.nanoTime();
-        ArtifactFetch.get(b).fetchInto(remote, ref, storeB);
+        ArtifactFetch.get(a).fetchInto(remote, ref, storeB);
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf("%s: %.1f MB in %.2f s = %.0f MB/s%n", ref.kind(), ref.bytes() / 1e6, seconds,
             ref.bytes() / 1e6 / seconds);
@@ -158,8 +172,6 @@ class ClusterTransportTest {
 
   @Test
   void theArtifactPortSendsOnlyForAnOfferedTokenOnceAndUnderTlsOnlyToACertifiedPeer() throws Exception {
-    Path certs = dir.resolve("certs");
-    certificates(certs, "orchestrator");
     int plainPort = TestRuns.freePort();
     int tlsPort = TestRuns.freePort();
     ActorSystem<Void> plain = ActorSystem.create(Behaviors.empty(), "subspace",
@@ -252,10 +264,6 @@ class ClusterTransportTest {
 
   @Test
   void aNodeWithACertificateFromAnotherAuthorityCannotJoin() throws Exception {
-    Path certs = dir.resolve("certs");
-    Path foreign = dir.resolve("foreign");
-    certificates(certs, "orchestrator", "worker");
-    certificates(foreign, "intruder");
     int seed = TestRuns.freePort();
     ActorSystem<Void> orchestrator = ActorSystem.create(Behaviors.empty(), "subspace",
         node("orchestrator", seed, seed, certs.resolve("orchestrator")));
@@ -279,6 +287,88 @@ class ClusterTransportTest {
     } finally {
       stop(orchestrator, worker, intruder);
     }
+  }
+
+  /**
+   * Roles come from certificates: a node cannot start in a role its certificate does not name;
+   * one that skips that check and claims the orchestrator's role with a worker's certificate is
+   * downed; one whose certificate names no node role opens no connection; and a worker answers
+   * requests and offers its artifacts to the orchestrator only, not to another worker.
+   */
+  @Test
+  void rolesAreTheCertificatesAndOnlyTheOrchestratorAssignsWorkOrPullsFromAWorker() throws Exception {
+    String wrongRole = assertThrows(BadInputException.class,
+        () -> node("orchestrator", 0, 1, certs.resolve("impostor"))).getMessage();
+    assertTrue(wrongRole.contains("is a certificate for worker, not for this node's role orchestrator"), wrongRole);
+    String noRole = assertThrows(BadInputException.class, () -> node("worker", 0, 1, certs.resolve("viewer")))
+        .getMessage();
+    assertTrue(noRole.contains("names no cluster role: it needs OU=orchestrator or OU=worker"), noRole);
+
+    int seed = TestRuns.freePort();
+    ActorSystem<Void> orchestrator = ActorSystem.create(Behaviors.setup(context -> {
+      context.spawn(RoleGuard.create(), "role-guard");
+      return Behaviors.empty();
+    }), "subspace", node("orchestrator", seed, seed, certs.resolve("orchestrator")));
+    ActorSystem<Void> worker = ActorSystem.create(Behaviors.empty(), "subspace",
+        node("worker", 0, seed, certs.resolve("worker")));
+    ActorSystem<Void> worker2 = ActorSystem.create(Behaviors.empty(), "subspace",
+        node("worker", 0, seed, certs.resolve("worker2")));
+    // Nodes that skip their own check: a worker's certificate claiming the orchestrator's role,
+    // and a certificate from the cluster's authority that is no node's.
+    ActorSystem<Void> impostor = ActorSystem.create(Behaviors.empty(), "subspace",
+        ConfigFactory.parseString("akka.cluster.roles = [orchestrator]")
+            .withFallback(node("worker", 0, seed, certs.resolve("impostor"))));
+    ActorSystem<Void> viewer = ActorSystem.create(Behaviors.empty(), "subspace", ConfigFactory.parseMap(Map.of(
+            "akka.remote.artery.ssl.config-ssl-engine.key-store", certs.resolve("viewer/node.p12").toString()))
+        .withFallback(node("worker", 0, seed, certs.resolve("worker"))));
+    try {
+      Cluster cluster = Cluster.get(orchestrator);
+      assertTrue(impostor.getWhenTerminated().toCompletableFuture().handle((done, error) -> true)
+          .get(60, TimeUnit.SECONDS), "the impostor was downed and its actor system stopped");
+      // The downed impostor leaves the membership once the leader has removed it.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while ((upMembers(cluster) < 3 || cluster.state().members().size() > 3) && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertEquals(3, upMembers(cluster), "the orchestrator and the two workers");
+      assertTrue(StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
+          .noneMatch(m -> m.address().equals(impostor.address()) || m.address().equals(viewer.address())),
+          "members: " + cluster.state().members());
+      assertTrue(Cluster.get(viewer).selfMember().status() != MemberStatus.up(), "the viewer never joined");
+
+      ArtifactStore store = new ArtifactStore(dir.resolve("worker-store"));
+      ArtifactRef ref = store.putTensors(ArtifactKind.SUBSPACE, Map.of("mean", Tensor.of(new float[1000], 1000)));
+      ActorRef<ArtifactStoreProtocol.Command> server = worker.systemActorOf(ArtifactServer.create(store),
+          "artifacts", Props.empty());
+      ActorRef<WorkerProtocol.Command> node = worker.systemActorOf(WorkerNode.create("w", 1, List.of(),
+          new StageExecutor(store), FaultInjector.NONE), "worker", Props.empty());
+      String refused = failure(ArtifactFetch.get(worker2).fetch(remote(worker2, worker, server), ref,
+          new ArtifactStore(dir.resolve("worker2-store"))).toCompletableFuture());
+      assertTrue(refused.contains("refused: this node's certificate does not allow it to pull"), refused);
+      assertThrows(ExecutionException.class, () -> describe(worker2, remote(worker2, worker, node)),
+          "a worker does not answer another worker");
+      ArtifactStore pulled = new ArtifactStore(dir.resolve("orchestrator-store"));
+      ArtifactFetch.get(orchestrator).fetchInto(remote(orchestrator, worker, server), ref, pulled);
+      assertTrue(pulled.contains(ref), "the orchestrator pulls from the worker");
+      assertEquals("w", describe(orchestrator, remote(orchestrator, worker, node)).workerId());
+    } finally {
+      // The workers leave while the orchestrator is still there to see them go.
+      stop(viewer, impostor);
+      stop(worker, worker2);
+      stop(orchestrator);
+    }
+  }
+
+  /** {@code ref} of {@code owner} as {@code system} sees it. */
+  private static <T> ActorRef<T> remote(ActorSystem<?> system, ActorSystem<?> owner, ActorRef<T> ref) {
+    return ActorRefResolver.get(system).resolveActorRef(ActorRefResolver.get(owner).toSerializationFormat(ref));
+  }
+
+  private static WorkerProtocol.Resources describe(ActorSystem<?> system, ActorRef<WorkerProtocol.Command> node)
+      throws Exception {
+    return AskPattern.<WorkerProtocol.Command, WorkerProtocol.Resources>ask(node,
+        replyTo -> new WorkerProtocol.DescribeResources(replyTo, 1), Duration.ofSeconds(3), system.scheduler())
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   private static long upMembers(Cluster cluster) {

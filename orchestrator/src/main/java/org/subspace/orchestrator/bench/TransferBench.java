@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.subspace.orchestrator.cluster.ClusterConfig;
+import org.subspace.orchestrator.cluster.ClusterGuardian;
 import org.subspace.protocol.Sha256;
 import org.subspace.protocol.store.ArtifactRef;
 import org.subspace.protocol.store.ArtifactStoreProtocol;
@@ -125,7 +126,7 @@ public final class TransferBench {
   /** The child JVM's entry: {@code serve DIR BYTES} or {@code pull DIR SERVER ARTIFACT WARMUP}. */
   public static void main(String[] args) throws Exception {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), ClusterConfig.SYSTEM_NAME,
-        ClusterConfig.node("worker", "127.0.0.1", 0, "127.0.0.1:1",
+        ClusterConfig.node(ClusterGuardian.ORCHESTRATOR_ROLE, "127.0.0.1", 0, "127.0.0.1:1",
             System.getProperty(TLS_PROPERTY) == null ? null : Path.of(System.getProperty(TLS_PROPERTY)), null, false));
     try {
       ArtifactStore store = new ArtifactStore(Path.of(args[1]));

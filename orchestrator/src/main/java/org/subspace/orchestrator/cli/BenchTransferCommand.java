@@ -24,8 +24,9 @@ final class BenchTransferCommand implements Callable<Integer> {
   @Option(names = "--heap", paramLabel = "SIZE", description = "-Xmx of each node JVM (default ${DEFAULT-VALUE})")
   String heap = "512m";
 
-  @Option(names = "--tls", paramLabel = "DIR", description = "Both nodes with Artery TLS from the node keystore "
-      + "in DIR (node.p12 and truststore.p12, e.g. from config/cluster/make-test-certs.sh); the transfer goes under TLS too")
+  @Option(names = "--tls", paramLabel = "DIR", description = "Both nodes with Artery TLS from the orchestrator's "
+      + "keystore in DIR (node.p12 and truststore.p12, e.g. certs/orchestrator from config/cluster/make-test-certs.sh); "
+      + "the transfer goes under TLS too")
   Path tls;
 
   @Option(names = {"-o", "--out"}, paramLabel = "DIR", description = "Output folder (default ${DEFAULT-VALUE})")

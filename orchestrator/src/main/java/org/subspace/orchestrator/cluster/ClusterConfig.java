@@ -4,18 +4,27 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.Collections;
 import java.util.List;
 import org.subspace.protocol.BadInputException;
+import org.subspace.workers.actors.CertifiedRoles;
+import org.subspace.workers.actors.RoleCheckingSslEngineProvider;
 
 /**
  * The configuration of one cluster node: its address, the seed it joins, its role, and
  * Artery TLS with mutual authentication from a folder holding {@code node.p12} (this node's key
- * and certificate, signed by the cluster's CA) and {@code truststore.p12} (the CA). Closed by
+ * and certificate, signed by the cluster's CA, its subject naming the node's role as OU) and
+ * {@code truststore.p12} (the CA). Closed by
  * default: without TLS a node binds only a loopback address, unless it is told it may be open
  * ({@code insecure}); with TLS, the merged configuration must still say TLS, whatever a
  * {@code --config} file says.
@@ -26,6 +35,7 @@ public final class ClusterConfig {
   static final String PASSWORD_VARIABLE = "SUBSPACE_TLS_PASSWORD";
   static final String PASSWORD_FILE = "password";
   private static final String ARTERY = "akka.remote.artery.";
+  private static final String ROLE_CHECKING_PROVIDER = RoleCheckingSslEngineProvider.class.getName();
 
   private ClusterConfig() {}
 
@@ -50,6 +60,9 @@ public final class ClusterConfig {
         .withFallback(ConfigFactory.parseResources("cluster.conf"))
         .withFallback(ConfigFactory.load()).resolve();
     checkClosed(merged, tls, insecure);
+    if (tls != null) {
+      checkCertificateRole(tls, role);
+    }
     return merged;
   }
 
@@ -58,10 +71,11 @@ public final class ClusterConfig {
     if (tls != null) {
       String transport = merged.getString(ARTERY + "transport");
       boolean mutual = merged.getBoolean(ARTERY + "ssl.config-ssl-engine.require-mutual-authentication");
-      if (!transport.equals("tls-tcp") || !mutual) {
+      String provider = merged.getString(ARTERY + "ssl.ssl-engine-provider");
+      if (!transport.equals("tls-tcp") || !mutual || !provider.equals(ROLE_CHECKING_PROVIDER)) {
         throw new BadInputException("--tls " + tls + ": the merged configuration says " + ARTERY + "transport = "
-            + transport + " and require-mutual-authentication = " + mutual
-            + "; a --config file or -D setting must not turn mutual TLS off");
+            + transport + ", require-mutual-authentication = " + mutual + " and ssl-engine-provider = " + provider
+            + "; a --config file or -D setting must not turn mutual TLS or its role check off");
       }
       return;
     }
@@ -109,6 +123,7 @@ public final class ClusterConfig {
     String prefix = "akka.remote.artery.ssl.config-ssl-engine.";
     return ConfigFactory.empty()
         .withValue("akka.remote.artery.transport", ConfigValueFactory.fromAnyRef("tls-tcp"))
+        .withValue("akka.remote.artery.ssl.ssl-engine-provider", ConfigValueFactory.fromAnyRef(ROLE_CHECKING_PROVIDER))
         .withValue(prefix + "key-store", ConfigValueFactory.fromAnyRef(keyStore.toAbsolutePath().toString()))
         .withValue(prefix + "trust-store", ConfigValueFactory.fromAnyRef(trustStore.toAbsolutePath().toString()))
         .withValue(prefix + "key-store-password", ConfigValueFactory.fromAnyRef(password))
@@ -118,6 +133,40 @@ public final class ClusterConfig {
         .withValue(prefix + "enabled-algorithms",
             ConfigValueFactory.fromIterable(List.of("TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256")))
         .withValue(prefix + "require-mutual-authentication", ConfigValueFactory.fromAnyRef(true));
+  }
+
+  /**
+   * A node cannot claim a role its certificate does not give it (and were it to try, the
+   * orchestrator's {@link RoleGuard} would down it).
+   */
+  private static void checkCertificateRole(Path folder, String role) {
+    Path keyStore = folder.resolve("node.p12");
+    String named = certifiedRole(keyStore, password(folder));
+    if (!named.equals(role)) {
+      throw new BadInputException("--tls " + folder + ": " + keyStore + " is a certificate for " + named
+          + ", not for this node's role " + role);
+    }
+  }
+
+  /** The cluster role the subject of the key store's certificate names (OU), or a one-line error. */
+  private static String certifiedRole(Path keyStore, String password) {
+    KeyStore store;
+    try (InputStream in = Files.newInputStream(keyStore)) {
+      store = KeyStore.getInstance("PKCS12");
+      store.load(in, password.toCharArray());
+      for (String alias : Collections.list(store.aliases())) {
+        if (store.isKeyEntry(alias)) {
+          Certificate certificate = store.getCertificate(alias);
+          return CertifiedRoles.roleIn(certificate).orElseThrow(() -> new BadInputException(keyStore
+              + ": the certificate's subject (" + ((X509Certificate) certificate).getSubjectX500Principal()
+              + ") names no cluster role: it needs OU=" + CertifiedRoles.ORCHESTRATOR + " or OU="
+              + CertifiedRoles.WORKER + " (see config/cluster/make-test-certs.sh)"));
+        }
+      }
+    } catch (IOException | GeneralSecurityException e) {
+      throw new BadInputException(keyStore + ": cannot read the key store (wrong password?): " + e.getMessage(), e);
+    }
+    throw new BadInputException(keyStore + ": holds no key and certificate");
   }
 
   /** The keystores' password: $SUBSPACE_TLS_PASSWORD, else the first line of DIR/password; never a default. */

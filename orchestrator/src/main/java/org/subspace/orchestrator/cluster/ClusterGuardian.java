@@ -16,6 +16,7 @@ import org.subspace.orchestrator.runtime.SweepSupervisor;
 import org.subspace.protocol.store.ArtifactStoreProtocol;
 import org.subspace.workers.actors.ActorMetrics;
 import org.subspace.workers.actors.ArtifactServer;
+import org.subspace.workers.actors.CertifiedRoles;
 import org.subspace.workers.actors.FaultInjector;
 import org.subspace.workers.actors.RunningAttempts;
 import org.subspace.workers.actors.WorkerNode;
@@ -24,20 +25,23 @@ import org.subspace.workers.store.ArtifactStore;
 
 /** The roots of the two cluster roles: the orchestrator node and a worker node. */
 public final class ClusterGuardian {
-  public static final String ORCHESTRATOR_ROLE = "orchestrator";
-  public static final String WORKER_ROLE = "worker";
+  public static final String ORCHESTRATOR_ROLE = CertifiedRoles.ORCHESTRATOR;
+  public static final String WORKER_ROLE = CertifiedRoles.WORKER;
 
   private ClusterGuardian() {}
 
   /**
-   * The orchestrator node: the sweep's store and its server, the sweep supervisor as a cluster
-   * singleton on the orchestrator role (restarted if it fails: it resumes from the store), and
-   * {@code spec.runtime().workers()} local workers if any.
+   * The orchestrator node: under TLS a {@link RoleGuard}, the sweep's store and its server, the
+   * sweep supervisor as a cluster singleton on the orchestrator role (restarted if it fails: it
+   * resumes from the store), and {@code spec.runtime().workers()} local workers if any.
    */
   public static Behavior<Void> orchestrator(SweepSpec spec, StagePlan plan, ArtifactStore store,
       SweepOutputs outputs) {
     return Behaviors.setup(context -> {
       SweepSpec.RuntimeSpec runtime = spec.runtime();
+      if (CertifiedRoles.get(context.getSystem()).enforced()) {
+        context.spawn(RoleGuard.create(), "role-guard");
+      }
       ActorRef<ArtifactStoreProtocol.Command> artifacts =
           context.spawn(ArtifactServer.sweepStore(store), "artifacts", ActorMetrics.MAILBOX);
       LocalGuardian.spawnWorkers(context, runtime, store, "orchestrator-worker-");

@@ -36,6 +36,7 @@ import org.subspace.protocol.stage.WorkerProtocol;
 import org.subspace.protocol.store.ArtifactRef;
 import org.subspace.protocol.store.ArtifactStoreProtocol;
 import org.subspace.workers.actors.ActorMetrics;
+import org.subspace.workers.actors.CertifiedRoles;
 import org.subspace.workers.actors.WorkerNode;
 
 /**
@@ -73,6 +74,7 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
 
   /** How often the gauges may be refreshed: counting the queue is O(queue), so not on every event. */
   private static final Duration GAUGES_EVERY = Duration.ofMillis(250);
+  private static final Set<String> WORKER_ONLY = Set.of(CertifiedRoles.WORKER);
 
   private enum CheckLeases implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
@@ -165,6 +167,9 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
   private final Deque<Job> queue = new ArrayDeque<>();
   private final Map<String, Running> running = new HashMap<>();
   private final Map<String, Tally> tallies = new HashMap<>();
+  /** Listed workers on nodes whose certificate does not make them workers (warned about once). */
+  private final Set<ActorRef<WorkerProtocol.Command>> refused = new HashSet<>();
+  private final CertifiedRoles certified;
   /** The workers the Receptionist lists now; only they may register. */
   private Set<ActorRef<WorkerProtocol.Command>> listed = Set.of();
   /** The number of the last resources request sent to any worker. */
@@ -184,6 +189,7 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
     this.runtime = runtime;
     this.reports = reports;
     this.sweepArtifacts = sweepArtifacts;
+    this.certified = CertifiedRoles.get(context.getSystem());
     this.eventAdapter = context.messageAdapter(StageEvent.class, WrappedEvent::new);
     this.registrationAdapter = context.messageAdapter(WorkerProtocol.Resources.class, Registered::new);
     ActorRef<Receptionist.Listing> listingAdapter =
@@ -320,6 +326,15 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
     WorkerProtocol.Resources resources = registered.resources();
     if (!listed.contains(resources.worker())) {
       // It left the listing after it answered: it would take no work anyway.
+      return this;
+    }
+    if (!certified.mayAnswer(resources.worker(), WORKER_ONLY)
+        || !certified.mayAnswer(resources.artifacts(), WORKER_ONLY)) {
+      if (refused.add(resources.worker())) {
+        getContext().getLog().warn("refusing worker {}: its node's certificate names role {}, not {}",
+            resources.workerId(), certified.roleOf(resources.worker().path().address()).orElse("(none seen)"),
+            CertifiedRoles.WORKER);
+      }
       return this;
     }
     Worker worker = workers.get(resources.worker());

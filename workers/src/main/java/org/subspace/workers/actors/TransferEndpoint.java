@@ -58,7 +58,7 @@ record TransferEndpoint(String bindHost, String advertisedHost, int port, SSLEng
       return tcp.bind(bindHost, port);
     }
     return tcp.bindWithTls(bindHost, port, () -> sslEngines.createServerSSLEngine(bindHost, port), 100, List.of(),
-        Optional.empty(), session -> OptionConverters.toJava(sslEngines.verifyClientSession(bindHost, session)),
+        Optional.empty(), session -> OptionConverters.toJava(sslEngines.verifyServerSession(bindHost, session)),
         TLSClosing.eagerClose());
   }
 
@@ -72,7 +72,7 @@ record TransferEndpoint(String bindHost, String advertisedHost, int port, SSLEng
     }
     return tcp.outgoingConnectionWithTls(address, () -> sslEngines.createClientSSLEngine(host, port),
         Optional.empty(), List.of(), Optional.of(idle), Optional.of(idle),
-        session -> OptionConverters.toJava(sslEngines.verifyServerSession(host, session)),
+        session -> OptionConverters.toJava(sslEngines.verifyClientSession(host, session)),
         TLSClosing.eagerClose());
   }
 }

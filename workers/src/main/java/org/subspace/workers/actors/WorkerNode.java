@@ -11,6 +11,7 @@ import akka.actor.typed.receptionist.ServiceKey;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.subspace.protocol.stage.StageKind;
 import org.subspace.protocol.stage.WorkerProtocol;
 import org.subspace.protocol.store.ArtifactStoreProtocol;
@@ -21,10 +22,12 @@ import org.subspace.workers.stages.StageExecutor;
  * has and what it is running, serves the artifacts it produces, hands each stage to its
  * trainer, subspace builder, sampler or evaluator, and passes cancellations on to the running
  * attempts. It does not queue: the scheduler never sends more stages than the node has slots.
+ * Under TLS it takes requests only from the node whose certificate names the orchestrator.
  */
 public final class WorkerNode extends AbstractBehavior<WorkerProtocol.Command> {
   public static final ServiceKey<WorkerProtocol.Command> SERVICE_KEY =
       ServiceKey.create(WorkerProtocol.Command.class, "subspace-worker");
+  private static final Set<String> ORCHESTRATOR_ONLY = Set.of(CertifiedRoles.ORCHESTRATOR);
 
   public static Behavior<WorkerProtocol.Command> create(
       String workerId, int cpuSlots, List<Integer> gpuIds, StageExecutor executor, FaultInjector faults) {
@@ -45,6 +48,7 @@ public final class WorkerNode extends AbstractBehavior<WorkerProtocol.Command> {
   private final RunningAttempts attempts;
   private final Map<StageKind, ActorRef<StageWorker.Command>> roles = new EnumMap<>(StageKind.class);
   private final ActorRef<ArtifactStoreProtocol.Command> artifacts;
+  private final CertifiedRoles certified;
 
   private WorkerNode(ActorContext<WorkerProtocol.Command> context, String workerId, int cpuSlots,
       List<Integer> gpuIds, StageExecutor executor, FaultInjector faults, RunningAttempts attempts) {
@@ -54,6 +58,7 @@ public final class WorkerNode extends AbstractBehavior<WorkerProtocol.Command> {
     this.gpuIds = List.copyOf(gpuIds);
     this.faults = faults;
     this.attempts = attempts;
+    this.certified = CertifiedRoles.get(context.getSystem());
     for (StageKind kind : StageKind.values()) {
       roles.put(kind, context.spawn(StageWorker.create(kind, workerId, executor, faults, attempts),
           StageWorker.ROLE_NAMES.get(kind), ActorMetrics.MAILBOX));
@@ -71,7 +76,26 @@ public final class WorkerNode extends AbstractBehavior<WorkerProtocol.Command> {
         .build();
   }
 
+  /**
+   * Whether a request whose answers go to {@code refs} comes from the orchestrator: under TLS
+   * only a node whose certificate names that role assigns work here or learns what runs here.
+   */
+  private boolean fromOrchestrator(WorkerProtocol.Command request, ActorRef<?>... refs) {
+    for (ActorRef<?> ref : refs) {
+      if (!certified.mayAnswer(ref, ORCHESTRATOR_ONLY)) {
+        getContext().getLog().warn("ignoring {} from {}: its node's certificate names role {}, not {}",
+            request.getClass().getSimpleName(), ref.path().address(),
+            certified.roleOf(ref.path().address()).orElse("(none seen)"), CertifiedRoles.ORCHESTRATOR);
+        return false;
+      }
+    }
+    return true;
+  }
+
   private Behavior<WorkerProtocol.Command> onRunStage(WorkerProtocol.RunStage run) {
+    if (!fromOrchestrator(run, run.replyTo(), run.artifacts())) {
+      return this;
+    }
     if (faults.dropsRunStage(run.stage())) {
       getContext().getLog().warn("fault injection: ignoring RunStage {} attempt {}", run.stage().key(),
           run.attempt());
@@ -84,6 +108,9 @@ public final class WorkerNode extends AbstractBehavior<WorkerProtocol.Command> {
   }
 
   private Behavior<WorkerProtocol.Command> onCancelStage(WorkerProtocol.CancelStage cancel) {
+    if (!fromOrchestrator(cancel, cancel.replyTo())) {
+      return this;
+    }
     if (attempts.cancel(cancel.key(), cancel.attempt(), cancel.replyTo())) {
       getContext().getLog().info("cancelling {} attempt {}", cancel.key(), cancel.attempt());
     }
@@ -91,6 +118,9 @@ public final class WorkerNode extends AbstractBehavior<WorkerProtocol.Command> {
   }
 
   private Behavior<WorkerProtocol.Command> onDescribe(WorkerProtocol.DescribeResources describe) {
+    if (!fromOrchestrator(describe, describe.replyTo())) {
+      return this;
+    }
     describe.replyTo().tell(new WorkerProtocol.Resources(workerId, getContext().getSelf(), cpuSlots, gpuIds,
         artifacts, attempts.report(), describe.request()));
     return this;
