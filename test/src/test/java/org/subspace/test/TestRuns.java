@@ -88,12 +88,22 @@ final class TestRuns {
 
   /** {@link #child(Path, List)} with {@code threads} intra-op threads for the engine. */
   static Process child(Path log, int threads, List<String> args) throws IOException {
+    return start(log, command(threads, args));
+  }
+
+  /** The java command line of {@link #child(Path, int, List)}, to be wrapped (say, run in a network namespace). */
+  static List<String> command(int threads, List<String> args) {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"),
         "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=" + threads, "-Djava.awt.headless=true",
         SubspaceCommand.class.getName()));
     command.addAll(args);
+    return command;
+  }
+
+  /** Starts {@code command} with its output to {@code log}. */
+  static Process start(Path log, List<String> command) throws IOException {
     return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 }
