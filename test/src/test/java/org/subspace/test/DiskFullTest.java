@@ -16,6 +16,8 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -25,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.subspace.orchestrator.cli.SubspaceCommand;
 import org.subspace.orchestrator.runtime.EventLog;
 import org.subspace.orchestrator.runtime.ResultsCsv;
-import org.subspace.workers.store.DiskFullException;
+import org.subspace.workers.store.StorageFailureException;
 
 /**
  * A sweep writing to a real, small tmpfs runs out of space: it stops with one line naming the
@@ -135,7 +137,7 @@ class DiskFullTest {
     try (EventLog events = new EventLog(log)) {
       events.append("first", Map.of());
       long before = Files.size(log);
-      DiskFullException full = assertThrows(DiskFullException.class,
+      StorageFailureException full = assertThrows(StorageFailureException.class,
           () -> events.append("too-large", Map.of("padding", "x".repeat(200_000))));
       assertEquals(before, Files.size(log), "the failed append left nothing behind: " + full.getMessage());
       events.append("after", Map.of());
@@ -144,9 +146,44 @@ class DiskFullTest {
 
     // ENOSPC in German: known by the space left, not by the words.
     IOException german = new IOException("Auf dem Gerät ist kein Speicherplatz mehr verfügbar");
-    assertInstanceOf(DiskFullException.class, DiskFullException.writeFailed(log, german));
-    assertFalse(DiskFullException.writeFailed(dir.resolve("x"), german) instanceof DiskFullException,
+    assertInstanceOf(StorageFailureException.class, StorageFailureException.writeFailed(log, german));
+    assertFalse(StorageFailureException.writeFailed(dir.resolve("x"), german) instanceof StorageFailureException,
         "the same words where there is room are some other failure");
+  }
+
+  /**
+   * A file system that turns read-only under a running sweep (as ext4 does after an I/O error):
+   * the sweep stops with one line naming the file and the cause, not retrying stage after stage;
+   * once it is writable again the same command finishes, each stage done once.
+   */
+  @Test
+  void aFileSystemTurnedReadOnlyStopsTheSweepWithOneLineAndTheSameCommandResumesIt() throws Exception {
+    // The store is a mount of its own: a file system cannot turn read-only while a file on it is
+    // open for writing, and the event log stays open, while the store's files are open briefly.
+    Path out = dir.resolve("read-only");
+    Path tmpfs = mountTmpfs("read-only/store", "size=64m");
+    CompletableFuture<Run> sweep = CompletableFuture.supplyAsync(() -> run(out));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (!(Files.exists(out.resolve("events.jsonl"))
+        && Files.readString(out.resolve("events.jsonl")).contains("\"stage-done\"")) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    while (!mountOptions(tmpfs, "-o", "remount,ro", "tmpfs") && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertFalse(Files.isWritable(tmpfs), "the store is read-only");
+    Run stopped = sweep.get(120, TimeUnit.SECONDS);
+    assertEquals(1, stopped.exitCode(), stopped.stderr());
+    String error = stopped.stderr().lines().reduce((first, second) -> second).orElse("");
+    assertTrue(error.startsWith("error: read-only file system: cannot write " + tmpfs), error);
+    assertTrue(error.endsWith("mend the storage and run the same command again: finished stages are kept"), error);
+    assertFalse(stopped.stderr().contains("retrying"), "no stage was retried into the wall: " + stopped.stderr());
+
+    assertTrue(mountOptions(tmpfs, "-o", "remount,rw", "tmpfs"), "remounting writable");
+    assertNoTornFiles(out);
+    Run resumed = run(out);
+    assertEquals(0, resumed.exitCode(), resumed.stderr());
+    TestRuns.assertEveryStageDoneOnce(out, 26);
   }
 
   /** A fresh tmpfs of the given size option under the test's folder, unmounted after the test. */

@@ -3,7 +3,7 @@ package org.subspace.orchestrator.cli;
 import java.io.PrintWriter;
 import java.util.Optional;
 import org.subspace.protocol.BadInputException;
-import org.subspace.workers.store.DiskFullException;
+import org.subspace.workers.store.StorageFailureException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -41,10 +41,10 @@ public final class SubspaceCommand {
         cmd.getErr().println("error: " + exception.getMessage());
         return EXIT_BAD_INPUT;
       }
-      Optional<DiskFullException> diskFull = DiskFullException.in(exception);
-      if (diskFull.isPresent()) {
-        cmd.getErr().println("error: " + diskFull.get().getMessage()
-            + "; free some space and run the same command again: finished stages are kept");
+      Optional<StorageFailureException> failure = StorageFailureException.in(exception);
+      if (failure.isPresent()) {
+        cmd.getErr().println("error: " + failure.get().getMessage() + (failure.get().diskFull()
+            ? "; free some space" : "; mend the storage") + " and run the same command again: finished stages are kept");
         return EXIT_FAILED_WORK;
       }
       cmd.getErr().println("error: " + exception);

@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import org.subspace.workers.store.DiskFullException;
+import org.subspace.workers.store.StorageFailureException;
 
 /**
  * A line-oriented file that is only appended to and must never keep a half-written line:
@@ -28,7 +28,7 @@ final class AppendOnlyFile implements AutoCloseable {
       channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
           StandardOpenOption.APPEND);
     } catch (IOException e) {
-      throw DiskFullException.writeFailed(file, e);
+      throw StorageFailureException.writeFailed(file, e);
     }
   }
 
@@ -51,7 +51,7 @@ final class AppendOnlyFile implements AutoCloseable {
       channel.force(false);
     } catch (IOException e) {
       cutBackTo(start);
-      throw DiskFullException.writeFailed(file, e);
+      throw StorageFailureException.writeFailed(file, e);
     }
   }
 

@@ -69,6 +69,6 @@ public final class SchedulerProtocol {
    */
   public record GaveUp(String key, int attempts, String error, int lostWorkers) implements Report {}
 
-  /** A worker's disk is full: no retry can succeed until space is freed, so the sweep stops. */
-  public record DiskFull(String key, String workerId, String error) implements Report {}
+  /** A worker's storage failed (full, read-only, I/O error): no retry can succeed until it is mended, so the sweep stops. */
+  public record StorageFailed(String key, String workerId, String error) implements Report {}
 }

@@ -542,9 +542,9 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
       dropCheckpoint(event.key());
       succeeded.outputs().forEach(ref -> madeBy.put(ref.sha256(), current.worker()));
     }
-    if (event instanceof StageEvent.Failed failed && failed.diskFull()) {
+    if (event instanceof StageEvent.Failed failed && failed.storageFailed()) {
       release(event.key());
-      reports.tell(new SchedulerProtocol.DiskFull(event.key(), workerId, failed.error()));
+      reports.tell(new SchedulerProtocol.StorageFailed(event.key(), workerId, failed.error()));
     } else if (event instanceof StageEvent.Failed failed) {
       release(event.key());
       onAttemptFailed(current.job(), failed);

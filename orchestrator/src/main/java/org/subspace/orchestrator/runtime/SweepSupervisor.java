@@ -32,7 +32,7 @@ import org.subspace.protocol.vocabulary.StageState;
 import org.subspace.workers.actors.ActorMetrics;
 import org.subspace.workers.actors.ArtifactFetch;
 import org.subspace.workers.store.ArtifactStore;
-import org.subspace.workers.store.DiskFullException;
+import org.subspace.workers.store.StorageFailureException;
 
 /**
  * Owns one sweep: walks the stage graph, submits every stage whose upstream stages are done
@@ -68,29 +68,31 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
     return ActorMetrics.instrument("sweep", Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       try {
         return new SweepSupervisor(context, timers, runtime, plan, store, outputs, sweepArtifacts);
-      } catch (DiskFullException e) {
-        return stopOnDiskFull(outputs.outcome(), e);
+      } catch (StorageFailureException e) {
+        return stopOnStorageFailure(outputs.outcome(), e);
       }
     })));
   }
 
   /**
-   * A full disk stops the sweep rather than failing stage after stage (or, in a cluster,
-   * restarting the supervisor into the same wall); every finished stage is already durable, so
-   * running the same command after freeing space resumes it.
+   * A full disk, a read-only file system or a failing one stops the sweep rather than failing
+   * stage after stage (or, in a cluster, restarting the supervisor into the same wall); every
+   * finished stage is already durable, so running the same command once the storage is mended
+   * resumes it.
    */
-  private static Behavior<Command> stopOnDiskFull(CompletableFuture<SweepOutcome> outcome, DiskFullException e) {
+  private static Behavior<Command> stopOnStorageFailure(CompletableFuture<SweepOutcome> outcome,
+      StorageFailureException e) {
     outcome.completeExceptionally(e);
     return Behaviors.stopped();
   }
 
-  private <T> Function<T, Behavior<Command>> stoppingOnDiskFull(Function<T, Behavior<Command>> handler) {
+  private <T> Function<T, Behavior<Command>> stoppingOnStorageFailure(Function<T, Behavior<Command>> handler) {
     return message -> {
       try {
         return handler.apply(message);
-      } catch (DiskFullException e) {
+      } catch (StorageFailureException e) {
         getContext().getLog().error("{}", e.getMessage());
-        return stopOnDiskFull(outcome, e);
+        return stopOnStorageFailure(outcome, e);
       }
     };
   }
@@ -158,12 +160,12 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(SchedulerProtocol.Forwarded.class, stoppingOnDiskFull(this::pullThenHandle))
-        .onMessage(Pulled.class, stoppingOnDiskFull(this::onPulled))
-        .onMessage(SchedulerProtocol.Retrying.class, stoppingOnDiskFull(this::onRetrying))
-        .onMessage(SchedulerProtocol.Reassigned.class, stoppingOnDiskFull(this::onReassigned))
-        .onMessage(SchedulerProtocol.GaveUp.class, stoppingOnDiskFull(this::onGaveUp))
-        .onMessage(SchedulerProtocol.DiskFull.class, stoppingOnDiskFull(this::onDiskFull))
+        .onMessage(SchedulerProtocol.Forwarded.class, stoppingOnStorageFailure(this::pullThenHandle))
+        .onMessage(Pulled.class, stoppingOnStorageFailure(this::onPulled))
+        .onMessage(SchedulerProtocol.Retrying.class, stoppingOnStorageFailure(this::onRetrying))
+        .onMessage(SchedulerProtocol.Reassigned.class, stoppingOnStorageFailure(this::onReassigned))
+        .onMessage(SchedulerProtocol.GaveUp.class, stoppingOnStorageFailure(this::onGaveUp))
+        .onMessage(SchedulerProtocol.StorageFailed.class, stoppingOnStorageFailure(this::onStorageFailed))
         .onMessageEquals(PublishStatus.TICK, this::onPublishStatus)
         .build();
   }
@@ -192,9 +194,9 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
     if (pulled.error() == null) {
       return onForwarded(pulled.forwarded());
     }
-    Optional<DiskFullException> diskFull = DiskFullException.in(pulled.error());
-    if (diskFull.isPresent()) {
-      throw diskFull.get();
+    Optional<StorageFailureException> failure = StorageFailureException.in(pulled.error());
+    if (failure.isPresent()) {
+      throw failure.get();
     }
     String key = pulled.forwarded().key();
     getContext().getLog().warn("could not pull the artifacts of {} from {}: {}", plan.get(key).description(),
@@ -287,9 +289,9 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
     return this;
   }
 
-  private Behavior<Command> onDiskFull(SchedulerProtocol.DiskFull diskFull) {
-    throw new DiskFullException(diskFull.error() + " (on worker " + diskFull.workerId() + ", running "
-        + plan.get(diskFull.key()).description() + ")");
+  private Behavior<Command> onStorageFailed(SchedulerProtocol.StorageFailed failure) {
+    throw new StorageFailureException(failure.error() + " (on worker " + failure.workerId() + ", running "
+        + plan.get(failure.key()).description() + ")");
   }
 
   private Behavior<Command> onGaveUp(SchedulerProtocol.GaveUp gaveUp) {

@@ -155,7 +155,7 @@ class MessageSerializationTest {
         new SchedulerProtocol.Retrying("k1", 1, "boom", 200, 100),
         new SchedulerProtocol.GaveUp("k1", 3, "boom", 0),
         new SchedulerProtocol.GaveUp("k1", 3, "worker w is unreachable", 2),
-        new SchedulerProtocol.DiskFull("k1", "worker-2", "disk full: cannot write x"));
+        new SchedulerProtocol.StorageFailed("k1", "worker-2", "disk full: cannot write x"));
   }
 
   /** Serializes and deserializes as a remote transport would (ActorRefs need the system's address). */

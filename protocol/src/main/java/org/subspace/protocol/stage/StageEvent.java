@@ -42,6 +42,9 @@ public sealed interface StageEvent extends CborSerializable {
     }
   }
 
-  /** A failed attempt; {@code diskFull} when it could not write for lack of space, which no retry mends. */
-  record Failed(String key, int attempt, String error, boolean diskFull) implements StageEvent {}
+  /**
+   * A failed attempt; {@code storageFailed} when its node's storage failed in a way no retry
+   * mends (a full disk, a read-only file system, an I/O error, permission denied).
+   */
+  record Failed(String key, int attempt, String error, boolean storageFailed) implements StageEvent {}
 }

@@ -16,7 +16,7 @@ import org.subspace.protocol.store.ArtifactRef;
 import org.subspace.protocol.store.ArtifactStoreProtocol;
 import org.subspace.workers.store.ArtifactStore;
 import org.subspace.workers.store.CorruptArtifactException;
-import org.subspace.workers.store.DiskFullException;
+import org.subspace.workers.store.StorageFailureException;
 
 /**
  * A node's artifact transfers, one node-wide extension. It pulls artifacts from other nodes'
@@ -91,7 +91,7 @@ public final class ArtifactFetch implements Extension {
         return CompletableFuture.completedFuture(done);
       }
       Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-      if (DiskFullException.in(cause).isPresent() || tryNumber >= settings.tries()) {
+      if (StorageFailureException.in(cause).isPresent() || tryNumber >= settings.tries()) {
         return CompletableFuture.<ArtifactRef>failedFuture(tryNumber == 1 ? cause : new CorruptArtifactException(
             "cannot fetch " + ref.shortName() + " from " + server.path().address() + " after " + tryNumber
                 + " tries: " + cause.getMessage()));

@@ -25,7 +25,7 @@ import org.subspace.protocol.stage.StageKind;
 import org.subspace.protocol.stage.WorkerProtocol;
 import org.subspace.protocol.store.ArtifactRef;
 import org.subspace.workers.stages.StageExecutor;
-import org.subspace.workers.store.DiskFullException;
+import org.subspace.workers.store.StorageFailureException;
 
 /**
  * A thin actor around {@link StageExecutor} for one kind of stage: the node's trainer,
@@ -192,14 +192,14 @@ public final class StageWorker extends AbstractBehavior<StageWorker.Command> {
       request.replyTo().tell(new StageEvent.Failed(key, request.attempt(), cancelled.getMessage(), false));
       return this;
     }
-    Optional<DiskFullException> diskFull = DiskFullException.in(cause);
-    String message = diskFull.map(Throwable::getMessage)
+    Optional<StorageFailureException> failure = StorageFailureException.in(cause);
+    String message = failure.map(Throwable::getMessage)
         .orElse(cause.getClass().getSimpleName() + ": " + cause.getMessage()).replaceAll("\\s*\\R\\s*", " ");
     if (cause instanceof OutOfMemoryError) {
       message += String.format(" (this node's JVM may use %d MB of heap; give it more with SUBSPACE_JAVA_OPTS=-Xmx...)",
           Runtime.getRuntime().maxMemory() >> 20);
     }
-    request.replyTo().tell(new StageEvent.Failed(key, request.attempt(), message, diskFull.isPresent()));
+    request.replyTo().tell(new StageEvent.Failed(key, request.attempt(), message, failure.isPresent()));
     log.warn("{} attempt {} of {} failed: {}", kind.label(), request.attempt(), key, message);
     log.debug("the failure in full", cause);
     throw new AttemptFailed(kind.label() + " attempt " + request.attempt() + " of " + key + " failed", cause);

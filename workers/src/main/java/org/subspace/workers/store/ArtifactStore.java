@@ -123,7 +123,7 @@ public final class ArtifactStore {
       try {
         Npy.writeNpz(writer.stream(), tensors);
       } catch (IOException e) {
-        throw DiskFullException.writeFailed(writer.temporary, e);
+        throw StorageFailureException.writeFailed(writer.temporary, e);
       }
       return writer.commit(kind, shapes);
     }
@@ -227,7 +227,7 @@ public final class ArtifactStore {
       Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       deleteQuietly(temporary);
-      throw DiskFullException.writeFailed(target, e);
+      throw StorageFailureException.writeFailed(target, e);
     }
   }
 
@@ -411,7 +411,7 @@ public final class ArtifactStore {
     try {
       AtomicFiles.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(value));
     } catch (IOException e) {
-      throw DiskFullException.writeFailed(file, e);
+      throw StorageFailureException.writeFailed(file, e);
     }
   }
 
@@ -456,7 +456,7 @@ public final class ArtifactStore {
       try {
         this.channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       } catch (IOException e) {
-        throw DiskFullException.writeFailed(temporary, e);
+        throw StorageFailureException.writeFailed(temporary, e);
       }
       OutputStream file = new OutputStream() {
         @Override
@@ -483,7 +483,7 @@ public final class ArtifactStore {
         digest.update(bytes.duplicate());
         writeToFile(bytes);
       } catch (IOException e) {
-        throw DiskFullException.writeFailed(temporary, e);
+        throw StorageFailureException.writeFailed(temporary, e);
       }
     }
 
@@ -525,7 +525,7 @@ public final class ArtifactStore {
         size = channel.size();
         channel.close();
       } catch (IOException e) {
-        throw DiskFullException.writeFailed(temporary, e);
+        throw StorageFailureException.writeFailed(temporary, e);
       }
       ArtifactRef ref = new ArtifactRef(Sha256.hex(digest), kind, size, shapes);
       if (expected != null && (size != expected.bytes() || !ref.sha256().equals(expected.sha256()))) {
@@ -550,7 +550,7 @@ public final class ArtifactStore {
           }
         }
       } catch (IOException e) {
-        throw DiskFullException.writeFailed(file, e);
+        throw StorageFailureException.writeFailed(file, e);
       }
       done = true;
       return ref;

@@ -39,21 +39,27 @@ public final class AtomicFiles {
       } catch (IOException ignored) {
         // The write already failed; the original error is the one to report.
       }
-      throw DiskFullException.writeFailed(target, e);
+      throw StorageFailureException.writeFailed(target, e);
     }
   }
 
   /**
    * Forces a folder's entries to disk: on Linux a rename is durable only once its folder is.
-   * Where a folder cannot be opened for that (some file systems refuse), the rename stands as it is.
+   * Where a folder cannot be opened for that (some file systems refuse), the rename stands as it
+   * is; a folder that opens but fails to sync (EIO) is an error.
    */
   public static void syncFolder(Path folder) throws IOException {
-    try (FileChannel channel = FileChannel.open(folder, StandardOpenOption.READ)) {
-      channel.force(true);
+    FileChannel channel;
+    try {
+      channel = FileChannel.open(folder, StandardOpenOption.READ);
     } catch (IOException e) {
-      if (!Files.isDirectory(folder)) {
-        throw e;
+      if (Files.isDirectory(folder)) {
+        return;
       }
+      throw e;
+    }
+    try (channel) {
+      channel.force(true);
     }
   }
 
