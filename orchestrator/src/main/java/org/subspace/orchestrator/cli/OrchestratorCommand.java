@@ -66,7 +66,7 @@ final class OrchestratorCommand implements Callable<Integer> {
     StagePlan plan = StagePlan.of(spec);
     String address = host + ":" + port;
     Config node = ClusterConfig.node(ClusterGuardian.ORCHESTRATOR_ROLE, host, port, address, tls, config, insecure);
-    ClusterConfig.warnIfOpen(command.commandLine().getErr(), node, tls);
+    ClusterConfig.warnIfOpen(command.commandLine().getErr(), node);
     SweepOutcome outcome = SweepExecution.run(command, spec, loaded.config(), plan, out, ClusterGuardian::orchestrator,
         node, quiet);
     return SweepExecution.exitCode(outcome);

@@ -67,6 +67,7 @@ final class StatusCommand implements Callable<Integer> {
     o.printf(Locale.ROOT, "%s: %s, %d stages %s, running for %.0f s%s%n", s.sweep(), s.finished() ? "finished"
         : "running", s.stages().size(), counts(s), (s.updatedMillis() - s.startedMillis()) / 1e3,
         Double.isNaN(s.etaSeconds()) ? "" : String.format(Locale.ROOT, ", about %.0f s left", s.etaSeconds()));
+    s.warnings().forEach(warning -> o.println("warning: " + warning));
     if (s.store() != null) {
       o.printf(Locale.ROOT, "store: %d artifacts, %.1f MB%n", s.store().objects(), s.store().bytes() / 1e6);
     }

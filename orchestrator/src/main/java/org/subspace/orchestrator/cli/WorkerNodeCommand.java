@@ -119,7 +119,7 @@ final class WorkerNodeCommand implements Callable<Integer> {
       faults = new SweepConfigLoader().workerFaults(faultInjection);
     }
     Config node = ClusterConfig.node(ClusterGuardian.WORKER_ROLE, host, port, join, tls, config, insecure);
-    ClusterConfig.warnIfOpen(command.commandLine().getErr(), node, tls);
+    ClusterConfig.warnIfOpen(command.commandLine().getErr(), node);
     MetricsServer metrics = metricsPort == null ? null : MetricsServer.start(host, metricsPort, () -> null);
     boolean storeExisted = Files.exists(store);
     ArtifactStore artifacts = new ArtifactStore(store);

@@ -16,6 +16,8 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
+import org.subspace.orchestrator.runtime.SweepStatus;
 import org.subspace.protocol.BadInputException;
 import org.subspace.workers.actors.CertifiedRoles;
 import org.subspace.workers.actors.RoleCheckingSslEngineProvider;
@@ -35,6 +37,7 @@ public final class ClusterConfig {
   static final String PASSWORD_VARIABLE = "SUBSPACE_TLS_PASSWORD";
   static final String PASSWORD_FILE = "password";
   private static final String ARTERY = "akka.remote.artery.";
+  private static final String OPEN_WARNING = SweepStatus.WARNING_SETTING;
   private static final String ROLE_CHECKING_PROVIDER = RoleCheckingSslEngineProvider.class.getName();
 
   private ClusterConfig() {}
@@ -62,6 +65,9 @@ public final class ClusterConfig {
     checkClosed(merged, tls, insecure);
     if (tls != null) {
       checkCertificateRole(tls, role);
+    } else if (!loopback(boundAddress(merged))) {
+      merged = merged.withValue(OPEN_WARNING, ConfigValueFactory.fromAnyRef("--insecure: no TLS on "
+          + boundAddress(merged) + ": any host that reaches this node can join the cluster, run stages and read artifacts"));
     }
     return merged;
   }
@@ -88,13 +94,16 @@ public final class ClusterConfig {
   }
 
   /** One line on {@code err} for a node that runs without TLS on a non-loopback address (--insecure). */
-  public static void warnIfOpen(PrintWriter err, Config node, Path tls) {
-    String host = boundAddress(node);
-    if (tls == null && !loopback(host)) {
-      err.println("warning: --insecure: no TLS on " + host + ": any host that reaches this node can join the "
-          + "cluster, run stages and read artifacts");
+  public static void warnIfOpen(PrintWriter err, Config node) {
+    openWarning(node).ifPresent(warning -> {
+      err.println("warning: " + warning);
       err.flush();
-    }
+    });
+  }
+
+  /** The warning for a node that is open to its network (also on the orchestrator's /status), if it is. */
+  public static Optional<String> openWarning(Config node) {
+    return node.hasPath(OPEN_WARNING) ? Optional.of(node.getString(OPEN_WARNING)) : Optional.empty();
   }
 
   /** The address a node listens on: Artery's bind hostname, or its canonical one when none is set. */

@@ -2,11 +2,11 @@ package org.subspace.orchestrator.cluster;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.typed.ClusterSingleton;
 import akka.cluster.typed.ClusterSingletonSettings;
 import akka.cluster.typed.SingletonActor;
+import java.time.Duration;
 import java.util.List;
 import org.subspace.orchestrator.config.SweepSpec;
 import org.subspace.orchestrator.plan.StagePlan;
@@ -27,13 +27,16 @@ import org.subspace.workers.store.ArtifactStore;
 public final class ClusterGuardian {
   public static final String ORCHESTRATOR_ROLE = CertifiedRoles.ORCHESTRATOR;
   public static final String WORKER_ROLE = CertifiedRoles.WORKER;
+  /** How often in a row the sweep supervisor is restarted after failing before the sweep ends. */
+  static final int SUPERVISOR_RESTARTS = 5;
 
   private ClusterGuardian() {}
 
   /**
    * The orchestrator node: under TLS a {@link RoleGuard}, the sweep's store and its server, the
-   * sweep supervisor as a cluster singleton on the orchestrator role (restarted if it fails: it
-   * resumes from the store), and {@code spec.runtime().workers()} local workers if any.
+   * sweep supervisor as a cluster singleton on the orchestrator role (restarted with backoff if it
+   * fails, as it resumes from the store, up to {@value #SUPERVISOR_RESTARTS} times in a row), and
+   * {@code spec.runtime().workers()} local workers if any.
    */
   public static Behavior<Void> orchestrator(SweepSpec spec, StagePlan plan, ArtifactStore store,
       SweepOutputs outputs) {
@@ -45,9 +48,9 @@ public final class ClusterGuardian {
       ActorRef<ArtifactStoreProtocol.Command> artifacts =
           context.spawn(ArtifactServer.sweepStore(store), "artifacts", ActorMetrics.MAILBOX);
       LocalGuardian.spawnWorkers(context, runtime, store, "orchestrator-worker-");
-      Behavior<SweepSupervisor.Command> supervisor = Behaviors.supervise(
-              SweepSupervisor.create(runtime, plan, store, outputs, artifacts))
-          .onFailure(SupervisorStrategy.restart());
+      Behavior<SweepSupervisor.Command> supervisor = BoundedRestarts.create(SweepSupervisor.Command.class,
+          SweepSupervisor.create(runtime, plan, store, outputs, artifacts), SUPERVISOR_RESTARTS,
+          Duration.ofMillis(500), Duration.ofSeconds(10), outputs.outcome());
       ClusterSingleton.get(context.getSystem()).init(SingletonActor.of(supervisor, "sweep")
           .withSettings(ClusterSingletonSettings.create(context.getSystem()).withRole(ORCHESTRATOR_ROLE)));
       return Behaviors.empty();

@@ -77,10 +77,10 @@ final class StatusBoard implements StageTable.Observer {
 
   /** The snapshot to publish now; clears the dirty flag. */
   SweepStatus snapshot(String sweep, long startedMillis, boolean finished, int workers, StageTable table,
-      ArtifactStore.Usage store) {
+      ArtifactStore.Usage store, List<String> warnings) {
     dirty = false;
     return new SweepStatus(sweep, startedMillis, System.currentTimeMillis(), finished, workers, table.counts(),
-        etaSeconds(workers), store, Collections.unmodifiableList(Arrays.asList(lines.clone())));
+        etaSeconds(workers), store, Collections.unmodifiableList(Arrays.asList(lines.clone())), warnings);
   }
 
   private static SweepStatus.Stage line(PlannedStage stage, StageRecord record) {

@@ -13,9 +13,19 @@ import org.subspace.workers.store.ArtifactStore;
  * @param etaSeconds remaining stages times the median compute time of finished stages of their
  *     kind, over the workers; NaN until a stage of each remaining kind has finished
  * @param store what the sweep's store holds (artifacts and bytes), counted at most every 30 s
+ * @param warnings what the operator should know, e.g. that the cluster runs without TLS on an
+ *     address others can reach (--insecure)
  */
 public record SweepStatus(String sweep, long startedMillis, long updatedMillis, boolean finished, int workers,
-    Map<StageState, Integer> counts, double etaSeconds, ArtifactStore.Usage store, List<Stage> stages) {
+    Map<StageState, Integer> counts, double etaSeconds, ArtifactStore.Usage store, List<Stage> stages,
+    List<String> warnings) {
+
+  /** The actor system's setting that holds a warning for the operator ({@code subspace.open-warning}). */
+  public static final String WARNING_SETTING = "subspace.open-warning";
+
+  public SweepStatus {
+    warnings = warnings == null ? List.of() : List.copyOf(warnings);
+  }
 
   public record Stage(String key, String kind, String description, StageState state, int attempts, String worker,
       double seconds, String progress) {}

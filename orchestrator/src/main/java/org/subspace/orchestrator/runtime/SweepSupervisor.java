@@ -10,6 +10,7 @@ import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.japi.function.Function;
 import io.micrometer.core.instrument.Metrics;
+import com.typesafe.config.Config;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -105,6 +106,8 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
   private final Consumer<SweepStatus> status;
   private final int workers;
   private final int checkpointsKept;
+  /** Shown on /status for as long as the sweep runs. */
+  private final List<String> warnings;
   private ArtifactStore.Usage storeUsage;
   private long storeCountedNanos;
   private final long startedMillis = System.currentTimeMillis();
@@ -125,6 +128,9 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
     this.status = outputs.status();
     this.workers = Math.max(1, runtime.workers());
     this.checkpointsKept = runtime.checkpoint().keep();
+    Config settings = context.getSystem().settings().config();
+    this.warnings = settings.hasPath(SweepStatus.WARNING_SETTING)
+        ? List.of(settings.getString(SweepStatus.WARNING_SETTING)) : List.of();
     ActorRef<SchedulerProtocol.Report> reports = context.getSelf().narrow();
     this.scheduler = context.spawn(StageScheduler.create(runtime, reports, sweepArtifacts), "scheduler",
         ActorMetrics.MAILBOX);
@@ -379,7 +385,7 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
       storeUsage = store.usage();
       storeCountedNanos = now;
     }
-    status.accept(board.snapshot(plan.name(), startedMillis, finished, workers, stages, storeUsage));
+    status.accept(board.snapshot(plan.name(), startedMillis, finished, workers, stages, storeUsage, warnings));
   }
 
   /**

@@ -43,7 +43,7 @@ class StatusBoardTest {
         table.apply(stage.key(), r -> r.succeeded(manifest));
       }
     }
-    SweepStatus status = board.snapshot("toy", 0, false, 2, table, new ArtifactStore.Usage(0, 0));
+    SweepStatus status = board.snapshot("toy", 0, false, 2, table, new ArtifactStore.Usage(0, 0), List.of());
     assertFalse(board.dirty());
     assertEquals(table.counts(), status.counts());
     assertEquals(Map.of(StageState.DONE, 5, StageState.RUNNING, 1, StageState.WAITING, stages.size() - 6),

@@ -18,7 +18,7 @@ class SweepStatusTest {
         new EnumMap<>(Map.of(StageState.RUNNING, 1, StageState.DONE, 2)), Double.NaN,
         new org.subspace.workers.store.ArtifactStore.Usage(3, 4096),
         List.of(new SweepStatus.Stage("k", "sample", "chain of toy", StageState.RUNNING, 1, "worker-1", Double.NaN,
-            "5/10 iterations")));
+            "5/10 iterations")), List.of("no TLS"));
     ObjectMapper json = new ObjectMapper();
     String text = json.writeValueAsString(status);
     assertTrue(text.contains("\"counts\":{\"running\":1,\"done\":2}"), text);
@@ -27,5 +27,6 @@ class SweepStatusTest {
     assertEquals(status.counts(), back.counts());
     assertEquals(status.stages(), back.stages());
     assertEquals(status.store(), back.store(), "the store's size reads back");
+    assertEquals(List.of("no TLS"), back.warnings());
   }
 }
