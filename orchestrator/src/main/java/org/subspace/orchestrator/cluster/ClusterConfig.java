@@ -16,8 +16,7 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
-import org.subspace.orchestrator.runtime.SweepStatus;
+import org.subspace.orchestrator.runtime.OperatorWarnings;
 import org.subspace.protocol.BadInputException;
 import org.subspace.workers.actors.CertifiedRoles;
 import org.subspace.workers.actors.RoleCheckingSslEngineProvider;
@@ -37,7 +36,7 @@ public final class ClusterConfig {
   static final String PASSWORD_VARIABLE = "SUBSPACE_TLS_PASSWORD";
   static final String PASSWORD_FILE = "password";
   private static final String ARTERY = "akka.remote.artery.";
-  private static final String OPEN_WARNING = SweepStatus.WARNING_SETTING;
+  private static final String SSL_ENGINE = ARTERY + "ssl.config-ssl-engine.";
   private static final String ROLE_CHECKING_PROVIDER = RoleCheckingSslEngineProvider.class.getName();
 
   private ClusterConfig() {}
@@ -62,48 +61,43 @@ public final class ClusterConfig {
     Config merged = ConfigFactory.systemProperties().withFallback(config)
         .withFallback(ConfigFactory.parseResources("cluster.conf"))
         .withFallback(ConfigFactory.load()).resolve();
-    checkClosed(merged, tls, insecure);
     if (tls != null) {
-      checkCertificateRole(tls, role);
-    } else if (!loopback(boundAddress(merged))) {
-      merged = merged.withValue(OPEN_WARNING, ConfigValueFactory.fromAnyRef("--insecure: no TLS on "
-          + boundAddress(merged) + ": any host that reaches this node can join the cluster, run stages and read artifacts"));
+      checkTlsKept(merged, tls);
+      checkCertificateRole(merged, tls, role);
+      return merged;
     }
-    return merged;
-  }
-
-  /** Refuses a node that would be open to whoever reaches its address, unless told otherwise. */
-  private static void checkClosed(Config merged, Path tls, boolean insecure) {
-    if (tls != null) {
-      String transport = merged.getString(ARTERY + "transport");
-      boolean mutual = merged.getBoolean(ARTERY + "ssl.config-ssl-engine.require-mutual-authentication");
-      String provider = merged.getString(ARTERY + "ssl.ssl-engine-provider");
-      if (!transport.equals("tls-tcp") || !mutual || !provider.equals(ROLE_CHECKING_PROVIDER)) {
-        throw new BadInputException("--tls " + tls + ": the merged configuration says " + ARTERY + "transport = "
-            + transport + ", require-mutual-authentication = " + mutual + " and ssl-engine-provider = " + provider
-            + "; a --config file or -D setting must not turn mutual TLS or its role check off");
-      }
-      return;
-    }
+    // Without TLS: refused where others can reach it, unless told it may be open; then it says so.
     String address = boundAddress(merged);
-    if (!insecure && !loopback(address)) {
+    if (loopback(address)) {
+      return merged;
+    }
+    if (!insecure) {
       throw new BadInputException("--host " + address + ": a node without --tls on a non-loopback address lets "
           + "anyone who reaches it join the cluster, run stages and read artifacts; give --tls DIR, or --insecure "
           + "to accept that");
+    }
+    return OperatorWarnings.with(merged, "--insecure: no TLS on " + address
+        + ": any host that reaches this node can join the cluster, run stages and read artifacts");
+  }
+
+  /** With --tls, the merged configuration must still say mutual TLS with the role check. */
+  private static void checkTlsKept(Config merged, Path tls) {
+    String transport = merged.getString(ARTERY + "transport");
+    boolean mutual = merged.getBoolean(SSL_ENGINE + "require-mutual-authentication");
+    String provider = merged.getString(ARTERY + "ssl.ssl-engine-provider");
+    if (!transport.equals("tls-tcp") || !mutual || !provider.equals(ROLE_CHECKING_PROVIDER)) {
+      throw new BadInputException("--tls " + tls + ": the merged configuration says " + ARTERY + "transport = "
+          + transport + ", require-mutual-authentication = " + mutual + " and ssl-engine-provider = " + provider
+          + "; a --config file or -D setting must not turn mutual TLS or its role check off");
     }
   }
 
   /** One line on {@code err} for a node that runs without TLS on a non-loopback address (--insecure). */
   public static void warnIfOpen(PrintWriter err, Config node) {
-    openWarning(node).ifPresent(warning -> {
+    for (String warning : OperatorWarnings.of(node)) {
       err.println("warning: " + warning);
       err.flush();
-    });
-  }
-
-  /** The warning for a node that is open to its network (also on the orchestrator's /status), if it is. */
-  public static Optional<String> openWarning(Config node) {
-    return node.hasPath(OPEN_WARNING) ? Optional.of(node.getString(OPEN_WARNING)) : Optional.empty();
+    }
   }
 
   /** The address a node listens on: Artery's bind hostname, or its canonical one when none is set. */
@@ -129,28 +123,28 @@ public final class ClusterConfig {
       }
     }
     String password = password(folder);
-    String prefix = "akka.remote.artery.ssl.config-ssl-engine.";
     return ConfigFactory.empty()
-        .withValue("akka.remote.artery.transport", ConfigValueFactory.fromAnyRef("tls-tcp"))
-        .withValue("akka.remote.artery.ssl.ssl-engine-provider", ConfigValueFactory.fromAnyRef(ROLE_CHECKING_PROVIDER))
-        .withValue(prefix + "key-store", ConfigValueFactory.fromAnyRef(keyStore.toAbsolutePath().toString()))
-        .withValue(prefix + "trust-store", ConfigValueFactory.fromAnyRef(trustStore.toAbsolutePath().toString()))
-        .withValue(prefix + "key-store-password", ConfigValueFactory.fromAnyRef(password))
-        .withValue(prefix + "key-password", ConfigValueFactory.fromAnyRef(password))
-        .withValue(prefix + "trust-store-password", ConfigValueFactory.fromAnyRef(password))
-        .withValue(prefix + "protocol", ConfigValueFactory.fromAnyRef("TLSv1.3"))
-        .withValue(prefix + "enabled-algorithms",
+        .withValue(ARTERY + "transport", ConfigValueFactory.fromAnyRef("tls-tcp"))
+        .withValue(ARTERY + "ssl.ssl-engine-provider", ConfigValueFactory.fromAnyRef(ROLE_CHECKING_PROVIDER))
+        .withValue(SSL_ENGINE + "key-store", ConfigValueFactory.fromAnyRef(keyStore.toAbsolutePath().toString()))
+        .withValue(SSL_ENGINE + "trust-store", ConfigValueFactory.fromAnyRef(trustStore.toAbsolutePath().toString()))
+        .withValue(SSL_ENGINE + "key-store-password", ConfigValueFactory.fromAnyRef(password))
+        .withValue(SSL_ENGINE + "key-password", ConfigValueFactory.fromAnyRef(password))
+        .withValue(SSL_ENGINE + "trust-store-password", ConfigValueFactory.fromAnyRef(password))
+        .withValue(SSL_ENGINE + "protocol", ConfigValueFactory.fromAnyRef("TLSv1.3"))
+        .withValue(SSL_ENGINE + "enabled-algorithms",
             ConfigValueFactory.fromIterable(List.of("TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256")))
-        .withValue(prefix + "require-mutual-authentication", ConfigValueFactory.fromAnyRef(true));
+        .withValue(SSL_ENGINE + "require-mutual-authentication", ConfigValueFactory.fromAnyRef(true));
   }
 
   /**
    * A node cannot claim a role its certificate does not give it (and were it to try, the
-   * orchestrator's {@link RoleGuard} would down it).
+   * orchestrator's {@link RoleGuard} would down it). The key store checked is the one Artery
+   * will use, with its password, as the merged configuration names them.
    */
-  private static void checkCertificateRole(Path folder, String role) {
-    Path keyStore = folder.resolve("node.p12");
-    String named = certifiedRole(keyStore, password(folder));
+  private static void checkCertificateRole(Config merged, Path folder, String role) {
+    Path keyStore = Path.of(merged.getString(SSL_ENGINE + "key-store"));
+    String named = certifiedRole(keyStore, merged.getString(SSL_ENGINE + "key-store-password"));
     if (!named.equals(role)) {
       throw new BadInputException("--tls " + folder + ": " + keyStore + " is a certificate for " + named
           + ", not for this node's role " + role);

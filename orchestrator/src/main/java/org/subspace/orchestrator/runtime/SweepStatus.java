@@ -20,9 +20,6 @@ public record SweepStatus(String sweep, long startedMillis, long updatedMillis, 
     Map<StageState, Integer> counts, double etaSeconds, ArtifactStore.Usage store, List<Stage> stages,
     List<String> warnings) {
 
-  /** The actor system's setting that holds a warning for the operator ({@code subspace.open-warning}). */
-  public static final String WARNING_SETTING = "subspace.open-warning";
-
   public SweepStatus {
     warnings = warnings == null ? List.of() : List.copyOf(warnings);
   }

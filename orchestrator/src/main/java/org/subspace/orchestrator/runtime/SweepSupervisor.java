@@ -10,7 +10,6 @@ import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.japi.function.Function;
 import io.micrometer.core.instrument.Metrics;
-import com.typesafe.config.Config;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -128,9 +127,7 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
     this.status = outputs.status();
     this.workers = Math.max(1, runtime.workers());
     this.checkpointsKept = runtime.checkpoint().keep();
-    Config settings = context.getSystem().settings().config();
-    this.warnings = settings.hasPath(SweepStatus.WARNING_SETTING)
-        ? List.of(settings.getString(SweepStatus.WARNING_SETTING)) : List.of();
+    this.warnings = OperatorWarnings.of(context.getSystem().settings().config());
     ActorRef<SchedulerProtocol.Report> reports = context.getSelf().narrow();
     this.scheduler = context.spawn(StageScheduler.create(runtime, reports, sweepArtifacts), "scheduler",
         ActorMetrics.MAILBOX);
