@@ -14,6 +14,10 @@ import java.util.Optional;
  * sweep, which keeps what it finished and resumes once the storage is mended.
  */
 public final class StorageFailureException extends UncheckedIOException {
+  private static final String DISK_FULL = "disk full: ";
+  /** Below this much usable space, a failed write is taken for a full disk whatever its message says. */
+  static final long NEARLY_FULL_BYTES = 1 << 20;
+
   public StorageFailureException(String message, IOException cause) {
     super(message, cause);
   }
@@ -28,28 +32,52 @@ public final class StorageFailureException extends UncheckedIOException {
     return getMessage().startsWith(DISK_FULL);
   }
 
-  private static final String DISK_FULL = "disk full: ";
-
-  /** Below this much usable space, a failed write is taken for a full disk whatever its message says. */
-  static final long NEARLY_FULL_BYTES = 1 << 20;
+  /**
+   * Wraps a failed write of {@code file}: a {@link StorageFailureException} when the disk is
+   * full or the storage failed past mending, else a plain one (which the stage's retries meet).
+   */
+  public static UncheckedIOException writeFailed(Object file, IOException e) {
+    String message = "cannot write " + file + ": " + e.getMessage();
+    Optional<String> unmendable = unmendable(e, file instanceof Path path ? path : null);
+    return unmendable.isPresent() ? new StorageFailureException(unmendable.get() + message, e)
+        : new UncheckedIOException(message, e);
+  }
 
   /**
-   * Whether an I/O error means "no space": ENOSPC or EDQUOT as the JDK words them in English,
-   * or, since that wording follows the C library's locale, a file system with (almost) no
-   * usable space left where the write went.
+   * What makes a failed write one that retrying cannot mend, as the prefix of its message, if it
+   * is one:
+   * <ul>
+   *   <li>no space: ENOSPC or EDQUOT as the JDK words them in English, or, since that wording
+   *       follows the C library's locale, a file system with (almost) no usable space left where
+   *       the write went;
+   *   <li>permission refused (the JDK's own exception type);
+   *   <li>a read-only file system (asked of the file system, and by the words);
+   *   <li>EIO, known by its words only, so in English: elsewhere it is retried like any other
+   *       failure, up to the stage's attempts.
+   * </ul>
    */
-  static boolean isNoSpace(IOException e, Path where) {
+  static Optional<String> unmendable(IOException e, Path where) {
     String message = String.valueOf(e.getMessage());
-    if (message.contains("No space left on device") || message.contains("Disk quota exceeded")) {
-      return true;
+    Optional<FileStore> store = fileStore(where);
+    if (message.contains("No space left on device") || message.contains("Disk quota exceeded")
+        || store.map(StorageFailureException::nearlyFull).orElse(false)) {
+      return Optional.of(DISK_FULL);
     }
-    return fileStore(where).map(store -> {
-      try {
-        return store.getUsableSpace() < NEARLY_FULL_BYTES;
-      } catch (IOException unknown) {
-        return false;
-      }
-    }).orElse(false);
+    if (e instanceof AccessDeniedException) {
+      return Optional.of("permission denied: ");
+    }
+    if (message.contains("Read-only file system") || store.map(FileStore::isReadOnly).orElse(false)) {
+      return Optional.of("read-only file system: ");
+    }
+    return message.contains("Input/output error") ? Optional.of("I/O error: ") : Optional.empty();
+  }
+
+  private static boolean nearlyFull(FileStore store) {
+    try {
+      return store.getUsableSpace() < NEARLY_FULL_BYTES;
+    } catch (IOException unknown) {
+      return false;
+    }
   }
 
   /** The file system {@code where} is (or would be) on: that of its nearest existing folder. */
@@ -67,38 +95,6 @@ public final class StorageFailureException extends UncheckedIOException {
       }
     }
     return Optional.empty();
-  }
-
-  /**
-   * What makes an I/O error one that retrying cannot mend, if it is one: permission refused (the
-   * JDK's own exception type), a read-only file system (asked of the file system, and by the
-   * words), or EIO (known by its words only, so in English: elsewhere it is retried like any
-   * other failure, up to the stage's attempts).
-   */
-  static Optional<String> unmendable(IOException e, Path where) {
-    if (e instanceof AccessDeniedException) {
-      return Optional.of("permission denied: ");
-    }
-    String message = String.valueOf(e.getMessage());
-    if (message.contains("Read-only file system") || fileStore(where).map(FileStore::isReadOnly).orElse(false)) {
-      return Optional.of("read-only file system: ");
-    }
-    return message.contains("Input/output error") ? Optional.of("I/O error: ") : Optional.empty();
-  }
-
-  /**
-   * Wraps a failed write of {@code file}: a {@link StorageFailureException} when the disk is
-   * full or the storage failed past mending, else a plain one (which the stage's retries meet).
-   */
-  public static UncheckedIOException writeFailed(Object file, IOException e) {
-    String message = "cannot write " + file + ": " + e.getMessage();
-    Path where = file instanceof Path path ? path : null;
-    if (isNoSpace(e, where)) {
-      return new StorageFailureException(DISK_FULL + message, e);
-    }
-    Optional<String> unmendable = unmendable(e, where);
-    return unmendable.isPresent() ? new StorageFailureException(unmendable.get() + message, e)
-        : new UncheckedIOException(message, e);
   }
 
   /** The storage failure somewhere in {@code error}'s causes, if any. */
