@@ -331,9 +331,8 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
     if (!certified.mayAnswer(resources.worker(), WORKER_ONLY)
         || !certified.mayAnswer(resources.artifacts(), WORKER_ONLY)) {
       if (refused.add(resources.worker())) {
-        getContext().getLog().warn("refusing worker {}: its node's certificate names role {}, not {}",
-            resources.workerId(), certified.roleOf(resources.worker().path().address()).orElse("(none seen)"),
-            CertifiedRoles.WORKER);
+        getContext().getLog().warn("refusing worker {} at {}", resources.workerId(),
+            certified.refusal(resources.worker(), WORKER_ONLY));
       }
       return this;
     }

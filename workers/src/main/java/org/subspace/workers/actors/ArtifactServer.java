@@ -62,9 +62,8 @@ public final class ArtifactServer extends AbstractBehavior<ArtifactStoreProtocol
   private Behavior<ArtifactStoreProtocol.Command> onFetch(ArtifactStoreProtocol.Fetch fetch) {
     if (!certified.mayAnswer(fetch.replyTo(), pullers)) {
       // The offer's token would go to a node whose certificate does not allow it to pull.
-      getContext().getLog().warn("refusing to offer {} to {}: its node's certificate names role {}, not one of {}",
-          fetch.ref().sha256(), fetch.replyTo().path().address(),
-          certified.roleOf(fetch.replyTo().path().address()).orElse("(none seen)"), pullers);
+      getContext().getLog().warn("refusing to offer {} to {}", fetch.ref().sha256(),
+          certified.refusal(fetch.replyTo(), pullers));
       fetch.replyTo().tell(new ArtifactStoreProtocol.ArtifactMissing(fetch.ref(), "refused: this node's "
           + "certificate does not allow it to pull from " + getContext().getSystem().address()));
       return this;

@@ -71,6 +71,13 @@ public final class CertifiedRoles implements Extension {
     return !tls || address.hasLocalScope() || roleOf(address).filter(allowed::contains).isPresent();
   }
 
+  /** Why {@code ref} was not answered, for the log: what its node's certificate names instead of {@code allowed}. */
+  public String refusal(ActorRef<?> ref, Set<String> allowed) {
+    Address address = ref.path().address();
+    return address + ": its node's certificate names role " + roleOf(address).orElse("(none seen)") + ", not one of "
+        + allowed;
+  }
+
   /** The role the certificate of the node at {@code address} names, once a handshake showed it. */
   public Optional<String> roleOf(Address address) {
     if (address.getHost().isEmpty() || address.getPort().isEmpty()) {

@@ -83,9 +83,8 @@ public final class WorkerNode extends AbstractBehavior<WorkerProtocol.Command> {
   private boolean fromOrchestrator(WorkerProtocol.Command request, ActorRef<?>... refs) {
     for (ActorRef<?> ref : refs) {
       if (!certified.mayAnswer(ref, ORCHESTRATOR_ONLY)) {
-        getContext().getLog().warn("ignoring {} from {}: its node's certificate names role {}, not {}",
-            request.getClass().getSimpleName(), ref.path().address(),
-            certified.roleOf(ref.path().address()).orElse("(none seen)"), CertifiedRoles.ORCHESTRATOR);
+        getContext().getLog().warn("ignoring {} from {}", request.getClass().getSimpleName(),
+            certified.refusal(ref, ORCHESTRATOR_ONLY));
         return false;
       }
     }
