@@ -41,35 +41,42 @@ class BoundedRestartsTest {
     });
   }
 
+  /** An actor under {@link BoundedRestarts} (5 restarts) that fails its first {@code failures} starts. */
+  private record Bounded(AtomicInteger starts, CompletableFuture<Void> outcome, TestProbe<String> echo,
+      ActorRef<String> ref) {
+    static Bounded failingAtStart(int failures) {
+      AtomicInteger starts = new AtomicInteger();
+      CompletableFuture<Void> outcome = new CompletableFuture<>();
+      TestProbe<String> echo = KIT.createTestProbe();
+      ActorRef<String> ref = KIT.spawn(BoundedRestarts.create(String.class,
+          BoundedRestartsTest.failingAtStart(starts, failures, echo.ref()), 5, PAUSE, PAUSE.multipliedBy(4), outcome));
+      return new Bounded(starts, outcome, echo, ref);
+    }
+  }
+
   @Test
   void aFaultThatReturnsOnEveryRestartEndsWithItsLastErrorAfterTheAllowedRestarts() throws Exception {
-    AtomicInteger starts = new AtomicInteger();
-    CompletableFuture<Void> outcome = new CompletableFuture<>();
-    TestProbe<String> echo = KIT.createTestProbe();
-    ActorRef<String> bounded = KIT.spawn(BoundedRestarts.create(String.class,
-        failingAtStart(starts, Integer.MAX_VALUE, echo.ref()), 5, PAUSE, PAUSE.multipliedBy(4), outcome));
+    Bounded bounded = Bounded.failingAtStart(Integer.MAX_VALUE);
+    CompletableFuture<Void> outcome = bounded.outcome();
     ExecutionException failed = assertThrows(ExecutionException.class, () -> outcome.get(30, TimeUnit.SECONDS));
-    assertEquals(6, starts.get(), "started once and restarted five times");
+    assertEquals(6, bounded.starts().get(), "started once and restarted five times");
     assertTrue(failed.getCause().getMessage().contains("failed 6 times in a row"), failed.getCause().getMessage());
     assertTrue(failed.getCause().getMessage().contains("store unreadable, start 6"), failed.getCause().getMessage());
     TestProbe<Object> watcher = KIT.createTestProbe();
-    watcher.expectTerminated(bounded, Duration.ofSeconds(10));
+    watcher.expectTerminated(bounded.ref(), Duration.ofSeconds(10));
   }
 
   @Test
   void aFaultThatPassesIsRestartedAndTheRestartedActorGetsItsMessages() throws Exception {
-    AtomicInteger starts = new AtomicInteger();
-    CompletableFuture<Void> outcome = new CompletableFuture<>();
-    TestProbe<String> echo = KIT.createTestProbe();
-    ActorRef<String> bounded = KIT.spawn(BoundedRestarts.create(String.class,
-        failingAtStart(starts, 3, echo.ref()), 5, PAUSE, PAUSE.multipliedBy(4), outcome));
+    Bounded bounded = Bounded.failingAtStart(3);
+    AtomicInteger starts = bounded.starts();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (starts.get() < 4 && System.nanoTime() < deadline) {
       Thread.sleep(5);
     }
-    bounded.tell("hello");
-    echo.expectMessage(Duration.ofSeconds(10), "hello");
+    bounded.ref().tell("hello");
+    bounded.echo().expectMessage(Duration.ofSeconds(10), "hello");
     assertEquals(4, starts.get(), "three failed starts, then one that held");
-    assertFalse(outcome.isDone());
+    assertFalse(bounded.outcome().isDone());
   }
 }
