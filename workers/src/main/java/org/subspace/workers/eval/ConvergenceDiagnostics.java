@@ -44,9 +44,9 @@ public final class ConvergenceDiagnostics {
       return Double.NaN;
     }
     double[] sorted = sorted(draws);
-    double low = ess(split(map(draws, v -> v <= quantile(sorted, 0.05) ? 1 : 0)));
-    double high = ess(split(map(draws, v -> v <= quantile(sorted, 0.95) ? 1 : 0)));
-    return Math.min(low, high);
+    double low = quantile(sorted, 0.05);
+    double high = quantile(sorted, 0.95);
+    return Math.min(ess(split(map(draws, v -> v <= low ? 1 : 0))), ess(split(map(draws, v -> v <= high ? 1 : 0))));
   }
 
   /** The ESS of the split chains themselves: how well their mean is known. */
