@@ -239,9 +239,7 @@ class ClusterTest {
     Assumptions.assumeTrue(unavailable == null, "network namespaces: " + unavailable);
     Path out = dir.resolve("netns");
     Path certs = dir.resolve("netns-certs");
-    Process make = new ProcessBuilder("bash", "config/cluster/make-test-certs.sh", certs.toString(), "orchestrator",
-        "worker1", "worker2").redirectErrorStream(true).redirectOutput(dir.resolve("netns-certs.log").toFile()).start();
-    assertEquals(0, make.waitFor());
+    TestRuns.certificates(certs, "orchestrator", "worker1", "worker2");
     List<Process> processes = new ArrayList<>();
     try (TestNetwork net = TestNetwork.create("orchestrator", "worker1", "worker2", "rogue")) {
       String seed = net.address("orchestrator") + ":25520";

@@ -26,7 +26,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -70,21 +69,12 @@ class ClusterTransportTest {
 
   @BeforeAll
   static void makeCertificates() throws Exception {
-    certificates(certs, "orchestrator", "worker", "worker2", "impostor:worker", "viewer:viewer");
-    certificates(foreign, "intruder");
+    TestRuns.certificates(certs, "orchestrator", "worker", "worker2", "impostor:worker", "viewer:viewer");
+    TestRuns.certificates(foreign, "intruder");
   }
 
   private static Config node(String role, int port, int seed, Path tls) {
     return ClusterConfig.node(role, "127.0.0.1", port, "127.0.0.1:" + seed, tls, null, false);
-  }
-
-  /** Certificates for {@code nodes} from one new authority, under {@code folder}. */
-  private static void certificates(Path folder, String... nodes) throws Exception {
-    List<String> command = new ArrayList<>(List.of("bash", "config/cluster/make-test-certs.sh", folder.toString()));
-    command.addAll(List.of(nodes));
-    Process make = new ProcessBuilder(command).redirectErrorStream(true).start();
-    make.getInputStream().readAllBytes();
-    assertEquals(0, make.waitFor(), "make-test-certs.sh " + command);
   }
 
   private static void stop(ActorSystem<?>... systems) throws Exception {

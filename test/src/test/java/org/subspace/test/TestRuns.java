@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,6 +74,15 @@ final class TestRuns {
     }
     assertEquals(1, found.size(), "one " + kind + " output in " + out);
     return found.get(0);
+  }
+
+  /** Certificates for {@code nodes} (NAME or NAME:ROLE) from one new authority, under {@code folder}. */
+  static void certificates(Path folder, String... nodes) throws Exception {
+    List<String> command = new ArrayList<>(List.of("bash", "config/cluster/make-test-certs.sh", folder.toString()));
+    command.addAll(List.of(nodes));
+    Process make = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(make.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, make.waitFor(), "make-test-certs.sh " + command + ": " + output);
   }
 
   static int freePort() throws IOException {
