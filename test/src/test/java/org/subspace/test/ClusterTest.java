@@ -332,15 +332,12 @@ class ClusterTest {
 
   /**
    * From the event log: each attempt of each stage started on one worker, once; and no worker
-   * ever computed more than {@code slots} attempts at a time. An attempt holds its slot from its
-   * start to the end of its computation (start plus its compute seconds: the orchestrator logs it
-   * done only after pulling its outputs, while the slot is already free), or until it was retried
-   * or reassigned. Both ends are read on the orchestrator's clock, so an end may come out late by
-   * the messages' latency: overlaps shorter than {@code SLOT_SLACK_MS} are that, while a stage given
-   * to a full worker would overlap for all of its computation (half a second at least here).
+   * ever held more than {@code slots} attempts at a time, replayed on the scheduler's own clock:
+   * an attempt holds its slot from when the scheduler heard it start to when it heard it succeed
+   * ({@code heard}), or until its retry or reassignment was logged (later, if anything, than the
+   * slot was freed). The scheduler frees a slot before it hands it out again, so on that clock two
+   * attempts of one slot never overlap.
    */
-  private static final long SLOT_SLACK_MS = 100;
-
   private static void assertEachAttemptStartedOnceWithinSlots(List<Map<String, Object>> events, int slots) {
     Map<String, String> workerOf = new HashMap<>();
     Map<String, long[]> spans = new HashMap<>();
@@ -352,11 +349,10 @@ class ClusterTest {
       last = Math.max(last, time);
       if (event.equals("stage-started")) {
         assertEquals(null, workerOf.put(attempt, String.valueOf(e.get("worker"))), attempt + " started twice");
-        spans.put(attempt, new long[] {time, Long.MAX_VALUE});
+        spans.put(attempt, new long[] {((Number) e.get("heard")).longValue(), Long.MAX_VALUE});
       } else if (spans.containsKey(attempt) && spans.get(attempt)[1] == Long.MAX_VALUE) {
         if (event.equals("stage-done")) {
-          long[] span = spans.get(attempt);
-          span[1] = span[0] + Math.round(((Number) e.get("seconds")).doubleValue() * 1000) - SLOT_SLACK_MS;
+          spans.get(attempt)[1] = ((Number) e.get("heard")).longValue();
         } else if (event.equals("stage-retry") || event.equals("stage-reassigned")) {
           spans.get(attempt)[1] = time;
         }

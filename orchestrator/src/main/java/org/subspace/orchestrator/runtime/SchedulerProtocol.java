@@ -40,9 +40,11 @@ public final class SchedulerProtocol {
    * A worker's event about the current attempt, with the worker that runs it. For a
    * {@link StageEvent.Started}, {@code schedulingMillis} is the time from the moment the stage
    * was ready and a slot free to the worker's report that it started; NaN for other events.
-   * {@code workerArtifacts} serves the artifacts the event names.
+   * {@code heardMillis} is when the scheduler heard the event (wall clock): for a success, when
+   * it freed the attempt's slot, before its outputs are pulled. {@code workerArtifacts} serves
+   * the artifacts the event names.
    */
-  public record Forwarded(StageEvent event, String workerId, double schedulingMillis,
+  public record Forwarded(StageEvent event, String workerId, double schedulingMillis, long heardMillis,
       ActorRef<ArtifactStoreProtocol.Command> workerArtifacts) implements Report {
     @Override
     public String key() {

@@ -550,7 +550,7 @@ public final class StageScheduler extends AbstractBehavior<StageScheduler.Comman
     } else {
       double schedulingMillis = event instanceof StageEvent.Started
           ? (System.nanoTime() - current.readyNanos()) / 1e6 : Double.NaN;
-      reports.tell(new SchedulerProtocol.Forwarded(event, workerId, schedulingMillis,
+      reports.tell(new SchedulerProtocol.Forwarded(event, workerId, schedulingMillis, System.currentTimeMillis(),
           current.worker().resources.artifacts()));
     }
     dispatch();

@@ -225,6 +225,7 @@ public final class SweepSupervisor extends AbstractBehavior<SweepSupervisor.Comm
     fields.put("kind", stage.kind().label());
     fields.put("attempt", event.attempt());
     fields.put("worker", forwarded.workerId());
+    fields.put("heard", forwarded.heardMillis());
     if (event instanceof StageEvent.Started) {
       Metrics.counter("subspace.stage.attempts", "kind", stage.kind().label()).increment();
       stages.apply(event.key(), r -> r.started(event.attempt(), forwarded.workerId()));
