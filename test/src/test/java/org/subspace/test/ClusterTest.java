@@ -258,11 +258,16 @@ class ClusterTest {
       Process sweep = TestRuns.start(dir.resolve("netns-orchestrator.log"), inNamespace(net, "orchestrator",
           orchestrator));
       processes.add(sweep);
+      // A downed worker retries its join every 2 s (Akka's default is 10 s), so that once the link
+      // is back it rejoins while work remains.
+      Path rejoinQuickly = dir.resolve("netns-rejoin.conf");
+      Files.writeString(rejoinQuickly, "akka.cluster { seed-node-timeout = 2s, retry-unsuccessful-join-after = 2s }\n");
       Map<String, Process> workers = new HashMap<>();
       for (String name : List.of("worker1", "worker2")) {
         Process worker = TestRuns.start(dir.resolve("netns-" + name + ".log"), inNamespace(net, name, List.of(
             "worker", "--join", seed, "--host", net.address(name), "--port", "25520", "--slots", "2", "--store",
-            dir.resolve("netns-store-" + name).toString(), "--tls", certs.resolve(name).toString())));
+            dir.resolve("netns-store-" + name).toString(), "--tls", certs.resolve(name).toString(),
+            "--config", rejoinQuickly.toString())));
         processes.add(worker);
         workers.put("subspace@" + net.address(name) + ":25520", worker);
       }
